@@ -1,0 +1,80 @@
+/**
+ * Runs the building blocks for every region of the environment, decorates and validates what
+ * they return, and yields the complete desired state. Any error throws: the caller turns it into
+ * a Fatal result, so Crossplane never sees a partial (and therefore deleting) desired state.
+ */
+import type { Model } from "@kubernetes-models/base";
+import type { Environment, RegionContext } from "./environment.js";
+import { EXTERNAL_NAME, RegionScope, type Pending } from "./scope.js";
+import { blocksFor } from "./blocks/index.js";
+
+/** A typed provider-upjet-aws model instance. */
+export type ManagedResource = Model<unknown> & {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { providerConfigRef?: { name: string }; deletionPolicy?: string; forProvider?: unknown };
+};
+
+/** A building block: one region's resources of one concern, keyed by logical name. */
+export type Block = (scope: RegionScope) => Record<string, ManagedResource>;
+
+export interface DesiredState {
+  /** Composed resource name -> manifest, validated against its model. */
+  resources: Record<string, Record<string, unknown>>;
+  pending: Pending[];
+}
+
+function decorate(model: ManagedResource, scope: RegionScope, logical: string): void {
+  model.metadata = {
+    ...model.metadata,
+    labels: { ...model.metadata?.labels, ...scope.labels(logical) },
+  };
+  model.spec.providerConfigRef ??= { name: scope.env.spec.providerConfigName };
+}
+
+function validate(model: ManagedResource, key: string): Record<string, unknown> {
+  try {
+    model.validate();
+  } catch (error) {
+    throw new Error(`composed resource ${key} (${(model as unknown as { kind: string }).kind}) is invalid: ${(error as Error).message}`);
+  }
+  return model.toJSON() as Record<string, unknown>;
+}
+
+export function composeRegion(env: Environment, region: RegionContext, blocks: Record<string, Block>, state: DesiredState): void {
+  for (const [blockName, block] of Object.entries(blocks)) {
+    const scope = new RegionScope(env, region, blockName, state.pending);
+    for (const [logical, model] of Object.entries(block(scope))) {
+      const key = scope.key(logical);
+      if (key in state.resources) throw new Error(`composed resource name ${key} is used twice (block ${blockName})`);
+      decorate(model, scope, logical);
+      state.resources[key] = validate(model, key);
+    }
+  }
+}
+
+/**
+ * A resource that was composed before but now waits for a value is kept as Crossplane last saw
+ * it: dropping it from the desired state would make Crossplane delete it.
+ */
+function keepWaitingResources(env: Environment, state: DesiredState): void {
+  for (const { resource } of state.pending) {
+    const observed = env.observed[resource];
+    if (resource in state.resources || !observed?.spec) continue;
+    const { apiVersion, kind, metadata, spec } = observed;
+    state.resources[resource] = {
+      apiVersion, kind,
+      metadata: {
+        labels: metadata?.labels,
+        ...(metadata?.annotations?.[EXTERNAL_NAME] ? { annotations: { [EXTERNAL_NAME]: metadata.annotations[EXTERNAL_NAME] } } : {}),
+      },
+      spec,
+    };
+  }
+}
+
+export function composeEnvironment(env: Environment): DesiredState {
+  const state: DesiredState = { resources: {}, pending: [] };
+  for (const region of env.regions) composeRegion(env, region, blocksFor(env, region), state);
+  keepWaitingResources(env, state);
+  return state;
+}

@@ -1,0 +1,95 @@
+/**
+ * The environment every building block composes from: the validated claim spec plus what is
+ * derived from it (regions, zones, names, tags) and what has been observed in AWS so far.
+ * Building it is pure: the same composite and observed resources give the same environment.
+ */
+import { validateSpec, type EnvironmentSpec, type Tier } from "../../src/api/index.js";
+import { availabilityZones } from "../../src/regions.js";
+import { STANDARD_TAG_KEYS } from "../../src/naming.js";
+
+export type RegionRole = "primary" | "secondary";
+
+export interface RegionContext {
+  role: RegionRole;
+  /** AWS region, e.g. us-east-1. */
+  name: string;
+  cidr: string;
+  zones: string[];
+  /** Whether this region serves traffic and holds the database writer now. */
+  active: boolean;
+}
+
+/** A composed resource as Crossplane last observed it. */
+export interface ObservedResource {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  status?: { atProvider?: Record<string, unknown>; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+}
+
+export interface Environment {
+  /** Name of the composite resource. */
+  name: string;
+  /** The composite's uid: the stable seed of globally unique names. */
+  uid: string;
+  spec: EnvironmentSpec;
+  tier: Tier;
+  suffix: string;
+  regions: RegionContext[];
+  primary: RegionContext;
+  secondary?: RegionContext;
+  /** Tags every AWS resource carries: the standard ones, then the claim's. */
+  tags: Record<string, string>;
+  observed: Record<string, ObservedResource>;
+}
+
+export interface CompositeResource {
+  metadata?: { name?: string; uid?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+/** Spec fields Crossplane itself adds to a composite; they are not part of the claim API. */
+const CROSSPLANE_SPEC_FIELDS = [
+  "claimRef", "compositionRef", "compositionRevisionRef", "compositionSelector", "compositionUpdatePolicy",
+  "compositionRevisionSelector", "resourceRefs", "writeConnectionSecretToRef", "publishConnectionDetailsTo",
+  "environmentConfigRefs", "crossplane",
+];
+
+export function claimSpecOf(xr: CompositeResource): Record<string, unknown> {
+  const spec = { ...(xr.spec ?? {}) };
+  for (const field of CROSSPLANE_SPEC_FIELDS) delete spec[field];
+  return spec;
+}
+
+export function buildEnvironment(xr: CompositeResource, observed: Record<string, ObservedResource> = {}): Environment {
+  const spec = validateSpec(claimSpecOf(xr));
+  const name = xr.metadata?.name ?? "";
+  // Without a uid (a composite not yet created, e.g. a local render) the name stands in.
+  const uid = xr.metadata?.uid || name;
+  const active = spec.failover.activeRegion;
+  const zones = spec.network.availabilityZones;
+  const primary: RegionContext = {
+    role: "primary", name: spec.primaryRegion, cidr: spec.network.cidr,
+    zones: availabilityZones(spec.primaryRegion, zones), active: active === "primary",
+  };
+  const secondary: RegionContext | undefined =
+    spec.tier === "backup-restore" || !spec.secondaryRegion
+      ? undefined
+      : {
+          role: "secondary", name: spec.secondaryRegion, cidr: spec.network.secondaryCidr,
+          zones: availabilityZones(spec.secondaryRegion, zones), active: active === "secondary",
+        };
+  return {
+    name, uid, spec, tier: spec.tier, suffix: spec.environmentSuffix,
+    regions: secondary ? [primary, secondary] : [primary],
+    primary, secondary,
+    tags: {
+      [STANDARD_TAG_KEYS.environment]: spec.environmentSuffix,
+      [STANDARD_TAG_KEYS.tier]: spec.tier,
+      [STANDARD_TAG_KEYS.managedBy]: "crossplane",
+      ...spec.tags,
+    },
+    observed,
+  };
+}

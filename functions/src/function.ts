@@ -1,0 +1,50 @@
+/**
+ * The composition function: observed composite (and composed resources) in, the complete
+ * desired environment, its status and readiness out. Pure: no network, clock or randomness.
+ */
+import {
+  fatal,
+  fromObject,
+  getObservedComposedResources,
+  getObservedCompositeResource,
+  normal,
+  Ready,
+  setDesiredCompositeStatus,
+  warning,
+  type ComposeFunction,
+} from "@crossplane-org/function-sdk-typescript";
+import { buildEnvironment, type CompositeResource, type ObservedResource } from "./environment.js";
+import { composeEnvironment } from "./compose.js";
+import { environmentStatus, isReady } from "./status.js";
+
+export const compose: ComposeFunction = (req, rsp, logger) => {
+  const xr = getObservedCompositeResource(req)?.resource as CompositeResource | undefined;
+  if (!xr) return fatal(rsp, "the request has no observed composite resource");
+  const observed: Record<string, ObservedResource> = {};
+  for (const [name, composed] of Object.entries(getObservedComposedResources(req))) {
+    if (composed.resource) observed[name] = composed.resource as ObservedResource;
+  }
+
+  let state;
+  let env;
+  try {
+    env = buildEnvironment(xr, observed);
+    state = composeEnvironment(env);
+  } catch (error) {
+    // Fatal leaves the previous desired state in place: nothing composed so far is dropped.
+    const message = error instanceof Error ? error.message : String(error);
+    logger?.warn({ composite: xr.metadata?.name }, "composition refused");
+    return fatal(rsp, `${xr.metadata?.name ?? "composite"}: ${message}`);
+  }
+
+  for (const [name, manifest] of Object.entries(state.resources)) {
+    rsp.desired.resources[name] = fromObject(manifest, undefined, isReady(observed[name]) ? Ready.READY_TRUE : Ready.READY_FALSE);
+  }
+  const names = Object.keys(state.resources);
+  const status = environmentStatus(env, names, state.pending);
+  setDesiredCompositeStatus({ rsp, status: status as Record<string, unknown> });
+  for (const p of state.pending) warning(rsp, `${p.resource} ${p.reason}`);
+  normal(rsp, `composed ${names.length} resources for a ${env.tier} environment; ${status.resources?.ready ?? 0} ready`);
+  logger?.debug({ composite: env.name, resources: names.length }, "composed");
+  return rsp;
+};

@@ -1,0 +1,19 @@
+/**
+ * The one provider-upjet-aws release this configuration is built, typed and tested against.
+ * The typed models (@crossplane-models/provider-upjet-aws 2.3.0-build.1) were generated from
+ * the v2.2.0 CRDs; the Configuration's dependsOn and the test CRDs use the same release.
+ */
+export const PROVIDER_AWS_VERSION = "v2.2.0";
+export const PROVIDER_AWS_PACKAGE_PREFIX = "xpkg.upbound.io/upbound/provider-aws-";
+export const PROVIDER_FAMILY_PACKAGE = `${PROVIDER_AWS_PACKAGE_PREFIX}family`;
+
+/** The family members the environment composes, by API group prefix (`ec2` serves ec2.aws.upbound.io). */
+export const PROVIDER_FAMILY_MEMBERS = [
+  "apigateway", "backup", "cloudwatch", "cloudwatchevents", "cloudwatchlogs", "dynamodb", "ec2",
+  "iam", "kms", "lambda", "rds", "route53", "s3", "sns", "sqs",
+] as const;
+export type ProviderFamilyMember = (typeof PROVIDER_FAMILY_MEMBERS)[number];
+
+export function providerPackage(member: ProviderFamilyMember): string {
+  return `${PROVIDER_AWS_PACKAGE_PREFIX}${member}`;
+}

@@ -1,0 +1,156 @@
+/**
+ * Monitoring: a KMS-encrypted SNS topic the on-call addresses subscribe to, CloudWatch alarms on
+ * the signals that show an environment failing (database saturation, function errors, table
+ * throttling, API errors and latency), and a dashboard of the same metrics.
+ */
+import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
+import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
+import { Topic } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/v1beta1/Topic";
+import { TopicSubscription } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/v1beta1/TopicSubscription";
+import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/MetricAlarm";
+import { Dashboard } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/Dashboard";
+import { shortHash } from "../../../src/naming.js";
+import type { ManagedResource } from "../compose.js";
+import type { RegionScope } from "../scope.js";
+import { policyDocument } from "./iam.js";
+import { resourceNames } from "./names.js";
+
+export interface AlarmSpec {
+  /** Logical suffix: the composed resource is `alarm-<id>`. */
+  id: string;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic?: "Average" | "Sum" | "Maximum" | "Minimum";
+  extendedStatistic?: string;
+  comparison: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold";
+  threshold: number;
+  periodSeconds?: number;
+  evaluationPeriods?: number;
+}
+
+/** The regional alarms, as data: what to watch and when it is bad. */
+export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
+  const names = resourceNames(scope);
+  const lambdaAlarms = names.functions.flatMap((fn): AlarmSpec[] => [
+    { id: `lambda-${fn.handler}-errors`, description: `${fn.name} reports errors`, namespace: "AWS/Lambda", metricName: "Errors",
+      dimensions: { FunctionName: fn.name }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
+    { id: `lambda-${fn.handler}-throttles`, description: `${fn.name} is throttled`, namespace: "AWS/Lambda", metricName: "Throttles",
+      dimensions: { FunctionName: fn.name }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
+  ]);
+  return [
+    { id: "aurora-cpu", description: "Aurora cluster CPU above 80%", namespace: "AWS/RDS", metricName: "CPUUtilization",
+      dimensions: { DBClusterIdentifier: names.auroraCluster }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: 80, evaluationPeriods: 3 },
+    { id: "aurora-freeable-memory", description: "Aurora freeable memory below 256 MiB", namespace: "AWS/RDS", metricName: "FreeableMemory",
+      dimensions: { DBClusterIdentifier: names.auroraCluster }, statistic: "Average", comparison: "LessThanThreshold", threshold: 268435456, evaluationPeriods: 3 },
+    ...lambdaAlarms,
+    { id: "dynamodb-read-throttles", description: "DynamoDB read requests throttled", namespace: "AWS/DynamoDB", metricName: "ReadThrottleEvents",
+      dimensions: { TableName: names.table }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
+    { id: "dynamodb-write-throttles", description: "DynamoDB write requests throttled", namespace: "AWS/DynamoDB", metricName: "WriteThrottleEvents",
+      dimensions: { TableName: names.table }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
+    { id: "api-5xx", description: "API returns server errors", namespace: "AWS/ApiGateway", metricName: "5XXError",
+      dimensions: { ApiName: names.restApi, Stage: names.apiStage }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 5 },
+    { id: "api-latency-p99", description: "API p99 latency above 2 s", namespace: "AWS/ApiGateway", metricName: "Latency",
+      dimensions: { ApiName: names.restApi, Stage: names.apiStage }, extendedStatistic: "p99", comparison: "GreaterThanThreshold", threshold: 2000, evaluationPeriods: 3 },
+  ];
+}
+
+/**
+ * CloudWatch can publish only to topics whose key lets it: the AWS managed SNS key does not, so the
+ * topic has its own key. The key policy must also keep the account's administrators in, and the
+ * account id is AWS's to tell: until it is observed the key keeps AWS's default policy.
+ */
+function topicKeyPolicy(accountId: string): string {
+  return policyDocument([
+    { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+    {
+      Sid: "AlarmsAndEventsPublish", Effect: "Allow",
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
+    },
+  ]);
+}
+
+/** The account id, read from any observed ARN of this environment's VPC. */
+function observedAccountId(scope: RegionScope): string | undefined {
+  const arn = scope.atProvider("vpc", "arn", "alerts-key");
+  return arn?.split(":")[4] || undefined;
+}
+
+export function monitoring(scope: RegionScope): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  const topic = scope.select("alerts-topic");
+  const topicName = scope.name("alerts", true);
+  const keyAlias = `alias/${scope.name("alerts", true)}`;
+  const accountId = observedAccountId(scope);
+  const out: Record<string, ManagedResource> = {
+    "alerts-key": new Key({
+      spec: {
+        deletionPolicy: scope.deletionPolicy,
+        forProvider: {
+          region, description: `Encrypts the alert topic of ${scope.env.suffix}`, enableKeyRotation: true, deletionWindowInDays: 30,
+          ...(accountId ? { policy: topicKeyPolicy(accountId) } : {}),
+          tags: scope.tags(scope.name("alerts-key", true)),
+        },
+      },
+    }),
+    "alerts-key-alias": new Alias({
+      metadata: scope.externalName(keyAlias),
+      spec: { forProvider: { region, targetKeyIdSelector: scope.select("alerts-key") } },
+    }),
+    // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
+    "alerts-topic": new Topic({
+      metadata: scope.externalName(topicName),
+      spec: { forProvider: { region, kmsMasterKeyId: keyAlias, tags: scope.tags(topicName) } },
+    }),
+  };
+
+  // Keyed by a hash of the address, so reordering the list never renames a subscription.
+  for (const email of scope.env.spec.alerts.emails) {
+    out[`alerts-subscription-${shortHash(email.toLowerCase())}`] = new TopicSubscription({
+      spec: { forProvider: { region, protocol: "email", endpoint: email, topicArnSelector: topic } },
+    });
+  }
+
+  const alarms = regionalAlarms(scope);
+  for (const alarm of alarms) {
+    const name = scope.name(`${alarm.id}`, true);
+    out[`alarm-${alarm.id}`] = new MetricAlarm({
+      metadata: scope.externalName(name),
+      spec: {
+        forProvider: {
+          region, alarmDescription: alarm.description, namespace: alarm.namespace, metricName: alarm.metricName,
+          dimensions: alarm.dimensions,
+          ...(alarm.extendedStatistic ? { extendedStatistic: alarm.extendedStatistic } : { statistic: alarm.statistic }),
+          comparisonOperator: alarm.comparison, threshold: alarm.threshold,
+          period: alarm.periodSeconds ?? 60, evaluationPeriods: alarm.evaluationPeriods ?? 1,
+          treatMissingData: "notBreaching", alarmActionsSelector: topic, okActionsSelector: topic,
+          tags: scope.tags(name),
+        },
+      },
+    });
+  }
+
+  const dashboardName = scope.name("dashboard", true);
+  out.dashboard = new Dashboard({
+    metadata: scope.externalName(dashboardName),
+    spec: { forProvider: { region, dashboardBody: dashboardBody(region, alarms) } },
+  });
+  return out;
+}
+
+/** One metric widget per alarm, two to a row; the body is JSON with a fixed key order. */
+function dashboardBody(region: string, alarms: AlarmSpec[]): string {
+  const widgets = alarms.map((alarm, i) => ({
+    type: "metric",
+    x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6,
+    properties: {
+      title: alarm.description, region, view: "timeSeries",
+      stat: alarm.extendedStatistic ?? alarm.statistic,
+      metrics: [[alarm.namespace, alarm.metricName, ...Object.entries(alarm.dimensions).flat()]],
+      annotations: { horizontal: [{ value: alarm.threshold, label: "alarm" }] },
+    },
+  }));
+  return JSON.stringify({ widgets });
+}

@@ -1,0 +1,26 @@
+/**
+ * AWS names that more than one block needs: the block that creates a resource and the blocks
+ * that point at it by name (alarm dimensions, environment variables, policies) read them here.
+ */
+import type { RegionScope } from "../scope.js";
+
+/** Lambda handlers per region; DR tiers add the failover orchestrator, messaging the replicator. */
+export type Handler = "api" | "dr-check" | "failover" | "replicator";
+
+export function handlersFor(scope: RegionScope): Handler[] {
+  const { env, region } = scope;
+  const handlers: Handler[] = ["api", "dr-check"];
+  if (region.role === "secondary") handlers.push("failover");
+  if (env.spec.messaging.enabled && env.secondary) handlers.push("replicator");
+  return handlers;
+}
+
+export function resourceNames(scope: RegionScope) {
+  return {
+    auroraCluster: scope.name("aurora", true),
+    table: scope.name("table"),
+    restApi: scope.name("api", true),
+    apiStage: "live",
+    functions: handlersFor(scope).map((handler) => ({ handler, name: scope.name(handler, true) })),
+  };
+}

@@ -1,0 +1,94 @@
+import { RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
+import { VPC } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPC";
+import { render } from "../../functions/src/render.js";
+import { buildEnvironment } from "../../functions/src/environment.js";
+import { composeRegion, type Block, type DesiredState, type ManagedResource } from "../../functions/src/compose.js";
+
+const base = {
+  kind: "DisasterRecoveryEnvironment",
+  metadata: { name: "orders", namespace: "team-orders", uid: "0b0e7c52-1111-4222-8333-944455556666" },
+  spec: { environmentSuffix: "stage", tier: "backup-restore", primaryRegion: "us-west-2", alerts: { emails: ["a@example.com", "b@example.com"] } },
+};
+
+async function renderJson(claim: unknown, observed = {}) {
+  return RunFunctionResponse.toJSON(await render(claim as never, observed)) as any;
+}
+
+describe("composition", () => {
+  it("is deterministic: the same input gives byte-identical output", async () => {
+    expect(JSON.stringify(await renderJson(base))).toEqual(JSON.stringify(await renderJson(base)));
+  });
+
+  it("keeps composed-resource names when a list in the claim is reordered", async () => {
+    const reordered = { ...base, spec: { ...base.spec, alerts: { emails: ["b@example.com", "a@example.com"] } } };
+    const names = Object.keys((await renderJson(base)).desired.resources).sort();
+    expect(Object.keys((await renderJson(reordered)).desired.resources).sort()).toEqual(names);
+    expect(names.filter((n) => n.includes("alerts-subscription"))).toHaveLength(2);
+  });
+
+  it("puts the environment suffix in every AWS name it sets", async () => {
+    const { desired } = await renderJson(base);
+    for (const [key, r] of Object.entries<any>(desired.resources)) {
+      const external = r.resource.metadata?.annotations?.["crossplane.io/external-name"];
+      if (external) expect({ key, external }).toEqual({ key, external: expect.stringContaining("stage") });
+      const nameTag = r.resource.spec.forProvider.tags?.Name;
+      if (nameTag) expect({ key, nameTag }).toEqual({ key, nameTag: expect.stringContaining("stage") });
+    }
+  });
+
+  it.each([
+    [{ tier: "pilot-light" }, "spec.secondaryRegion"],
+    [{ environmentSuffix: "Bad_Suffix" }, "spec.environmentSuffix"],
+    [{ database: { minCapacity: 16, maxCapacity: 2 } }, "spec.database.minCapacity"],
+    [{ network: { cidr: "10.0.0.0/16", secondaryCidr: "10.0.64.0/18" } }, "spec.network.secondaryCidr"],
+    [{ primaryRegion: "moon-base-1" }, "spec.primaryRegion"],
+  ])("refuses %j with a Fatal result naming %s and composes nothing", async (change, field) => {
+    const rsp = await renderJson({ ...base, spec: { ...base.spec, ...change } });
+    const fatal = (rsp.results as any[]).filter((r) => r.severity === "SEVERITY_FATAL");
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0].message).toContain(field);
+    expect(rsp.desired?.resources ?? {}).toEqual({});
+  });
+
+  it("keeps a resource Crossplane already has when the value it waits for is no longer observed", async () => {
+    const observedRule = {
+      apiVersion: "ec2.aws.upbound.io/v1beta1",
+      kind: "SecurityGroupEgressRule",
+      metadata: { name: "orders-x1", labels: { "dr.platform.io/resource": "security-group-lambda-egress-s3" }, annotations: { "crossplane.io/external-name": "sgr-1", other: "dropped" } },
+      spec: { forProvider: { region: "us-west-2", prefixListId: "pl-63a5400a" } },
+      status: { atProvider: { id: "sgr-1" } },
+    };
+    const rsp = await renderJson(base, { "primary-security-group-lambda-egress-s3": observedRule });
+    const kept = rsp.desired.resources["primary-security-group-lambda-egress-s3"].resource;
+    expect(kept.spec).toEqual(observedRule.spec);
+    expect(kept.metadata.annotations).toEqual({ "crossplane.io/external-name": "sgr-1" });
+    expect(rsp.desired.composite.resource.status.pending).toEqual(
+      expect.arrayContaining([expect.stringContaining("primary-security-group-lambda-egress-s3 waits for prefixListId")]),
+    );
+  });
+
+  it("emits a waiting resource once its value is observed", async () => {
+    const endpoint = { status: { atProvider: { prefixListId: "pl-68a54001" } } };
+    const rsp = await renderJson(base, { "primary-endpoint-s3": endpoint });
+    expect(rsp.desired.resources["primary-security-group-lambda-egress-s3"].resource.spec.forProvider.prefixListId).toBe("pl-68a54001");
+  });
+});
+
+describe("composeRegion's guards", () => {
+  const env = buildEnvironment({ metadata: { name: "x", uid: "u" }, spec: base.spec });
+  const state = (): DesiredState => ({ resources: {}, pending: [] });
+
+  it("refuses a resource its model rejects, naming the composed resource", () => {
+    const invalid: Block = () => ({ vpc: new VPC({ spec: { forProvider: { region: 42 } } } as never) as ManagedResource });
+    expect(() => composeRegion(env, env.primary, { broken: invalid }, state())).toThrow(/primary-vpc \(VPC\) is invalid/);
+  });
+
+  it("refuses two blocks that claim the same composed-resource name", () => {
+    const vpc: Block = () => ({ vpc: new VPC({ spec: { forProvider: { region: "us-west-2" } } }) as ManagedResource });
+    expect(() => composeRegion(env, env.primary, { a: vpc, b: vpc }, state())).toThrow(/primary-vpc is used twice/);
+  });
+});
+
+test("Severity enum used by the gRPC tests matches the JSON names", () => {
+  expect(Severity[Severity.SEVERITY_FATAL]).toBe("SEVERITY_FATAL");
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { caseNames, renderCase } from "../support/golden.js";
+
+/** group/Kind -> storage version, read from the pinned provider release's CRDs (src/provider-storage-versions.json). */
+const storageVersions = JSON.parse(readFileSync(new URL("../../src/provider-storage-versions.json", import.meta.url), "utf8")) as Record<string, string>;
+
+async function modelFor(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {
+  try {
+    const module = await import(`@crossplane-models/provider-upjet-aws/${apiVersion}/${kind}`);
+    return module[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+describe.each(caseNames())("composed kinds of case %s", (name) => {
+  it("are real cluster-scoped provider-upjet-aws kinds at the version the provider stores, and schema-valid", async () => {
+    const { resources } = await renderCase(name);
+    expect(Object.keys(resources).length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const [key, { resource }] of Object.entries(resources)) {
+      const { apiVersion, kind } = resource as { apiVersion: string; kind: string };
+      const [group, version] = apiVersion.split("/");
+      if (!group.endsWith(".aws.upbound.io") || group.includes(".m.")) problems.push(`${key}: ${apiVersion} is not a cluster-scoped provider-aws group`);
+      const stored = storageVersions[`${group}/${kind}`];
+      if (stored !== version) problems.push(`${key}: ${kind} emitted at ${version}, provider stores ${stored ?? "no such kind"}`);
+      const Model = await modelFor(apiVersion, kind);
+      if (!Model) {
+        problems.push(`${key}: no model for ${apiVersion} ${kind}`);
+        continue;
+      }
+      try {
+        new Model(resource).validate();
+      } catch (error) {
+        problems.push(`${key}: ${(error as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the kind check itself", () => {
+  it("finds no model for a kind the provider does not have", async () => {
+    expect(await modelFor("ec2.aws.upbound.io/v1beta1", "NoSuchKind")).toBeUndefined();
+    expect(await modelFor("ec2.aws.upbound.io/v1beta1", "VPC")).toBeDefined();
+  });
+});

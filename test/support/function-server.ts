@@ -1,0 +1,64 @@
+/**
+ * Starts the real function entry point (functions/src/main.ts) as a child process serving gRPC
+ * on a free loopback port, and gives a real gRPC client for it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import { FunctionRunnerServiceService, RunFunctionRequest, RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningFunction {
+  address: string;
+  process: ChildProcess;
+  run(req: RunFunctionRequest, deadlineMs?: number): Promise<RunFunctionResponse>;
+  stop(): Promise<number | null>;
+  logs(): string;
+}
+
+const Client = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, "FunctionRunnerService");
+
+export async function startFunction(extraArgs: string[] = []): Promise<RunningFunction> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "functions/src/main.ts", "--insecure", "--address", address, ...extraArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    runFunction(req: RunFunctionRequest, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: RunFunctionResponse) => void): void;
+  };
+  await new Promise<void>((resolve, reject) =>
+    client.waitForReady(Date.now() + 30_000, (error) => (error ? reject(new Error(`${error.message}\n${output}`)) : resolve())),
+  );
+  return {
+    address,
+    process: child,
+    logs: () => output,
+    run: (req, deadlineMs = 10_000) =>
+      new Promise((resolve, reject) =>
+        client.runFunction(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, r) => (e ? reject(e) : resolve(r))),
+      ),
+    stop: async () => {
+      client.close();
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+export { RunFunctionResponse };

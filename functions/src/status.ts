@@ -4,6 +4,8 @@
  * its observed Ready condition, so the composite is Ready exactly when all of them are.
  */
 import type { EnvironmentStatus } from "../../src/api/index.js";
+import { recoveryObjectives } from "../../src/recovery.js";
+import { estimatedMonthlyCostUSD } from "../../src/cost.js";
 import type { Environment, ObservedResource, RegionContext } from "./environment.js";
 import type { Pending } from "./scope.js";
 
@@ -36,6 +38,8 @@ export function environmentStatus(env: Environment, desired: string[], pending: 
     primary: regionStatus(env, env.primary),
     ...(env.secondary ? { secondary: regionStatus(env, env.secondary) } : {}),
     activeRegion: active.name,
+    recovery: recoveryObjectives(env.spec),
+    estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),
     resources: { desired: desired.length, ready: desired.length - notReady.length },
     pending: [
       ...pending.map((p) => `${p.resource} ${p.reason}`),

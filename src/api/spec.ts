@@ -121,7 +121,7 @@ export const AlertsSpec = Type.Object(
 export const FailoverSpec = Type.Object(
   {
     healthCheckIntervalSeconds: Type.Union([Type.Literal(10), Type.Literal(30)], {
-      description: "Route 53 health check interval in seconds: 10 (fast) or 30 (standard).", default: 30,
+      description: "Route 53 health check interval in seconds: 10 (fast) or 30 (standard).", default: 10,
     }),
     failureThreshold: Type.Integer({ description: "Consecutive failed checks before a region is unhealthy.", minimum: 1, maximum: 10, default: 3 }),
     dnsTtlSeconds: Type.Integer({ description: "TTL of the failover records.", minimum: 10, maximum: 300, default: 60 }),

@@ -20,7 +20,7 @@ import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import { subnetCidrs } from "../../../src/regions.js";
 import type { ManagedResource } from "../compose.js";
-import type { RegionScope } from "../scope.js";
+import { LABELS, type RegionScope, type Selector } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
 
 /** Subnet tiers; `offset` is the first of the VPC's eight slots a tier uses, so zone i keeps its range. */
@@ -34,6 +34,13 @@ export const GATEWAY_ENDPOINTS = ["s3", "dynamodb"] as const;
 
 export const DATABASE_PORT = 5432;
 export const FLOW_LOG_RETENTION_DAYS = 90;
+
+/** Label on every subnet, so one selector can match all subnets of a tier in a region (DB subnet group, Lambda VPC config). */
+export const SUBNET_TIER_LABEL = "dr.platform.io/subnet-tier";
+
+export function subnetTierSelector(scope: RegionScope, tier: "public" | "private"): Selector {
+  return { matchControllerRef: true, matchLabels: { [LABELS.regionRole]: scope.region.role, [SUBNET_TIER_LABEL]: tier } };
+}
 
 export function zoneLetter(zone: string): string {
   return zone.slice(-1);
@@ -65,11 +72,12 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
     scope.region.zones.forEach((zone, i) => {
       const subnet = subnetLogical(tier, zone);
       out[subnet] = new Subnet({
+        metadata: { labels: { [SUBNET_TIER_LABEL]: tier } },
         spec: {
           forProvider: {
             region, vpcIdSelector, availabilityZone: zone, cidrBlock: slots[offset + i],
             mapPublicIpOnLaunch: false,
-            tags: { ...scope.tags(scope.name(`${tier}-${zoneLetter(zone)}`, true)), "dr.platform.io/subnet-tier": tier },
+            tags: { ...scope.tags(scope.name(`${tier}-${zoneLetter(zone)}`, true)), [SUBNET_TIER_LABEL]: tier },
           },
         },
       });

@@ -38,8 +38,9 @@ export interface Emulator {
   restart(): Promise<void>;
 }
 
-export async function startDynalite(): Promise<Emulator> {
-  let server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export async function startDynalite(limits: { maxItemSizeKb?: number } = {}): Promise<Emulator> {
+  const options = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...limits };
+  let server = dynalite(options);
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once("error", reject);
@@ -56,14 +57,14 @@ export async function startDynalite(): Promise<Emulator> {
     },
     async restart() {
       // dynalite keeps its store in memory per server, so a restart starts empty.
-      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      server = dynalite(options);
       await listen(port);
       running = true;
     },
   };
 }
 
-export async function startS3rver(buckets: string[]): Promise<Emulator> {
+export async function startS3rver(buckets: string[]): Promise<Emulator & { directory: string }> {
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const make = (port: number) =>
     new S3rver({ address: "127.0.0.1", port, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
@@ -82,7 +83,7 @@ export async function startS3rver(buckets: string[]): Promise<Emulator> {
       await server.run();
       running = true;
     },
-    ...{ directory },
+    directory,
   };
 }
 

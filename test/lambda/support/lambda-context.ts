@@ -36,3 +36,12 @@ export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: 
     process.stdout.write = original;
   }
 }
+
+/** Drops what handlers write to stdout (their JSON logs) until the returned function is called. */
+export function muteStdout(): () => void {
+  const original = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+  };
+}

@@ -6,6 +6,7 @@ declare module "dynalite" {
     deleteTableMs?: number;
     updateTableMs?: number;
     path?: string;
+    maxItemSizeKb?: number;
   }
   export default function dynalite(options?: DynaliteOptions): Server;
 }

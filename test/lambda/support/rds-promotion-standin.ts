@@ -1,0 +1,114 @@
+/**
+ * MOCK, named as such: moto (5.2.5) implements RDS global clusters but not the
+ * FailoverGlobalCluster and SwitchoverGlobalCluster actions. This loopback proxy answers those
+ * two actions itself, the way RDS documents them, and forwards every other RDS request to moto
+ * unchanged; after a promotion it reports the global cluster as failing over / switching over in
+ * DescribeGlobalClusters, and it refuses a second promotion with InvalidGlobalClusterStateFault,
+ * as RDS does while one runs.
+ */
+import { createServer, request } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface PromotionCall {
+  action: "FailoverGlobalCluster" | "SwitchoverGlobalCluster";
+  globalClusterId: string;
+  target: string;
+  allowDataLoss: boolean | undefined;
+}
+
+const NS = "http://rds.amazonaws.com/doc/2014-10-31/";
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((res, rej) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => res(Buffer.concat(chunks)));
+    req.on("error", rej);
+  });
+}
+
+export class RdsPromotionStandIn {
+  readonly calls: PromotionCall[] = [];
+  private server: Server | undefined;
+  endpoint = "";
+
+  constructor(private readonly motoEndpoint: string) {}
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res).catch((err: Error) => res.writeHead(502).end(err.message)));
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.endpoint = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    const server = this.server;
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  }
+
+  private inProgress(id: string): PromotionCall | undefined {
+    return this.calls.find((c) => c.globalClusterId === id);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const params = new URLSearchParams(body.toString("utf8"));
+    const action = params.get("Action");
+    if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
+      const id = params.get("GlobalClusterIdentifier") ?? "";
+      const xml = (inner: string) => `<?xml version="1.0"?><${action}Response xmlns="${NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></${action}Response>`;
+      if (this.inProgress(id)) {
+        res.writeHead(400, { "content-type": "text/xml" });
+        res.end(`<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>InvalidGlobalClusterStateFault</Code><Message>Global cluster ${id} is already being promoted</Message></Error><RequestId>standin</RequestId></ErrorResponse>`);
+        return;
+      }
+      const allow = params.get("AllowDataLoss");
+      this.calls.push({ action, globalClusterId: id, target: params.get("TargetDbClusterIdentifier") ?? "", allowDataLoss: allow === null ? undefined : allow === "true" });
+      res.writeHead(200, { "content-type": "text/xml" });
+      res.end(xml(`<GlobalCluster><GlobalClusterIdentifier>${id}</GlobalClusterIdentifier><Status>${this.status(action)}</Status></GlobalCluster>`));
+      return;
+    }
+    const upstream = await this.forward(req, body);
+    let text = upstream.body.toString("utf8");
+    if (action === "DescribeGlobalClusters") {
+      for (const call of this.calls) text = this.withPromotion(text, call);
+    }
+    res.writeHead(upstream.status, { "content-type": upstream.contentType });
+    res.end(text);
+  }
+
+  private status(action: PromotionCall["action"]): string {
+    return action === "FailoverGlobalCluster" ? "failing-over" : "switching-over";
+  }
+
+  /** Marks one global cluster in a DescribeGlobalClusters answer as being promoted. */
+  private withPromotion(xml: string, call: PromotionCall): string {
+    const idTag = `<GlobalClusterIdentifier>${call.globalClusterId}</GlobalClusterIdentifier>`;
+    const at = xml.indexOf(idTag);
+    if (at < 0) return xml;
+    // The cluster's own Status is the first one after its identifier (members carry none).
+    const after = at + idTag.length;
+    const rest = xml.slice(after).replace("<Status>available</Status>", `<Status>${this.status(call.action)}</Status>`);
+    const state = `<FailoverState><Status>pending</Status><ToDbClusterArn>${call.target}</ToDbClusterArn><IsDataLossAllowed>${call.allowDataLoss === true}</IsDataLossAllowed></FailoverState>`;
+    return xml.slice(0, after) + state + rest;
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; contentType: string; body: Buffer }> {
+    const target = new URL(req.url ?? "/", this.motoEndpoint);
+    return new Promise((res, rej) => {
+      const out = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
+        void readBody(up).then((b) => res({ status: up.statusCode ?? 500, contentType: String(up.headers["content-type"] ?? "text/xml"), body: b }), rej);
+      });
+      out.on("error", rej);
+      out.end(body);
+    });
+  }
+}

@@ -32,3 +32,12 @@ export const STANDARD_TAG_KEYS = {
   regionRole: "dr.platform.io/region-role",
   managedBy: "managed-by",
 } as const;
+
+/** The Route 53 zone of an environment's failover records, and the name that follows the active region. */
+export function hostedZoneName(suffix: string, given?: string): string {
+  return given ?? `${suffix}.dr.internal`;
+}
+
+export function failoverDomain(suffix: string, givenZone?: string): string {
+  return `api.${hostedZoneName(suffix, givenZone)}`;
+}

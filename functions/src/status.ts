@@ -8,14 +8,16 @@ import { recoveryObjectives } from "../../src/recovery.js";
 import { estimatedMonthlyCostUSD } from "../../src/cost.js";
 import type { Environment, ObservedResource, RegionContext } from "./environment.js";
 import type { Pending } from "./scope.js";
+import { LOGICAL } from "./blocks/names.js";
+import { failoverDomain } from "../../src/naming.js";
 
 /** Where each status field is read from: a composed resource's logical name and its atProvider field. */
 export const REGION_STATUS_SOURCES = {
-  apiUrl: { resource: "api-stage", field: "invokeUrl" },
-  dbWriterEndpoint: { resource: "aurora-cluster", field: "endpoint" },
-  dbReaderEndpoint: { resource: "aurora-cluster", field: "readerEndpoint" },
-  bucketName: { resource: "bucket", field: "id" },
-  tableName: { resource: "table", field: "id" },
+  apiUrl: { resource: LOGICAL.apiStage, field: "invokeUrl" },
+  dbWriterEndpoint: { resource: LOGICAL.auroraCluster, field: "endpoint" },
+  dbReaderEndpoint: { resource: LOGICAL.auroraCluster, field: "readerEndpoint" },
+  bucketName: { resource: LOGICAL.bucket, field: "id" },
+  tableName: { resource: LOGICAL.table, field: "id" },
 } as const;
 
 export function isReady(observed: ObservedResource | undefined): boolean {
@@ -36,7 +38,9 @@ export function environmentStatus(env: Environment, desired: string[], pending: 
   const active = env.regions.find((r) => r.active) ?? env.primary;
   return {
     primary: regionStatus(env, env.primary),
-    ...(env.secondary ? { secondary: regionStatus(env, env.secondary) } : {}),
+    ...(env.secondary
+      ? { secondary: regionStatus(env, env.secondary), failoverDomain: failoverDomain(env.suffix, env.spec.failover.hostedZoneName) }
+      : {}),
     activeRegion: active.name,
     recovery: recoveryObjectives(env.spec),
     estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),

@@ -7,7 +7,8 @@ const storageVersions = JSON.parse(readFileSync(new URL("../../src/provider-stor
 async function modelFor(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {
   try {
     const module = await import(`@crossplane-models/provider-upjet-aws/${apiVersion}/${kind}`);
-    return module[kind];
+    // Export names avoid clashes with built-ins (kind Object is exported as S3Object), so match on the static kind.
+    return Object.values(module).find((m: any) => m?.kind === kind && m?.apiVersion === apiVersion) as never;
   } catch {
     return undefined;
   }

@@ -21,3 +21,18 @@ export function assumeRolePolicy(service: string): string {
     Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
   });
 }
+
+/** The ARN of an AWS managed policy, e.g. `service-role/AWSLambdaVPCAccessExecutionRole`. */
+export function awsManagedPolicyArn(path: string): string {
+  return `arn:aws:iam::aws:policy/${path}`;
+}
+
+/** Lets a principal write log streams of exactly one log group (its ARN with or without the `:*` suffix). */
+export function writeLogsStatement(groupArn: string): Statement {
+  const group = groupArn.replace(/:\*$/, "");
+  return {
+    Sid: "WriteOwnLogs", Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [group, `${group}:log-stream:*`],
+  };
+}

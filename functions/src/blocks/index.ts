@@ -5,13 +5,25 @@
 import type { Block } from "../compose.js";
 import type { Environment, RegionContext } from "../environment.js";
 import { network } from "./network.js";
+import { database } from "./database.js";
+import { storage } from "./storage.js";
+import { compute } from "./compute.js";
+import { api } from "./api.js";
+import { events } from "./events.js";
 import { monitoring } from "./monitoring.js";
+import { dns } from "./dns.js";
 
 export const REGIONAL_BLOCKS: Record<string, Block> = {
   network,
+  database,
+  storage,
+  compute,
+  api,
+  events,
   monitoring,
 };
 
-export function blocksFor(_env: Environment, _region: RegionContext): Record<string, Block> {
-  return REGIONAL_BLOCKS;
+/** DNS failover exists only where there is a second region to fail over to. */
+export function blocksFor(env: Environment, _region: RegionContext): Record<string, Block> {
+  return env.secondary ? { ...REGIONAL_BLOCKS, dns } : REGIONAL_BLOCKS;
 }

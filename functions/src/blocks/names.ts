@@ -15,6 +15,15 @@ export function handlersFor(scope: RegionScope): Handler[] {
   return handlers;
 }
 
+/** Logical names other blocks point at (selectors, observed values); the owning block uses these too. */
+export const LOGICAL = {
+  restApi: "rest-api",
+  apiStage: "api-stage",
+  auroraCluster: "aurora-cluster",
+  table: "table",
+  bucket: "bucket",
+} as const;
+
 export function resourceNames(scope: RegionScope) {
   return {
     auroraCluster: scope.name("aurora", true),

@@ -1,0 +1,218 @@
+/**
+ * API: the regional REST API in front of the Lambda handlers. `POST /process` needs an API key and
+ * is metered by a usage plan; `GET /health` is open so Route 53 health checks can call it. The
+ * stage logs every request to its own log group, traces with X-Ray and throttles per the claim.
+ */
+import { RestAPI } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/RestAPI";
+import { Resource } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Resource";
+import { Method } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Method";
+import { Integration } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Integration";
+import { Deployment } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Deployment";
+import { Stage } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Stage";
+import { MethodSettings } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/MethodSettings";
+import { UsagePlan } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlan";
+import { APIKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/APIKey";
+import { UsagePlanKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlanKey";
+import { Account } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
+import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
+import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
+import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
+import { shortHash } from "../../../src/naming.js";
+import type { ManagedResource } from "../compose.js";
+import type { RegionScope } from "../scope.js";
+import { functionLogical } from "./compute.js";
+import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
+import { LOGICAL, resourceNames, type Handler } from "./names.js";
+
+export interface Route {
+  path: string;
+  method: "GET" | "POST";
+  handler: Handler;
+  apiKeyRequired: boolean;
+}
+
+/** The API's routes, one path segment each, all Lambda proxy integrations. */
+export const ROUTES: readonly Route[] = [
+  { path: "process", method: "POST", handler: "api", apiKeyRequired: true },
+  // Route 53 health checkers cannot send an API key.
+  { path: "health", method: "GET", handler: "api", apiKeyRequired: false },
+];
+
+export const API_ACCESS_LOG_RETENTION_DAYS = 90;
+
+/** One JSON line per request; ids only, never the key's value or a body. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId", requestTime: "$context.requestTime", sourceIp: "$context.identity.sourceIp",
+  httpMethod: "$context.httpMethod", resourcePath: "$context.resourcePath", status: "$context.status",
+  protocol: "$context.protocol", responseLength: "$context.responseLength", latency: "$context.responseLatency",
+  integrationLatency: "$context.integrationLatency", apiKeyId: "$context.identity.apiKeyId", xrayTraceId: "$context.xrayTraceId",
+});
+
+export const routeId = (route: Route) => `${route.method.toLowerCase()}-${route.path}`;
+
+/** What a deployment snapshots; a change to it means a new deployment. */
+export function routesHash(routes: readonly Route[] = ROUTES): string {
+  return shortHash(JSON.stringify(routes.map((r) => [r.method, r.path, r.handler, r.apiKeyRequired, "AWS_PROXY"])));
+}
+
+export function api(scope: RegionScope): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  const names = resourceNames(scope);
+  const { rateLimit, burstLimit, quotaPerMonth } = scope.env.spec.api;
+  const restApi = scope.select(LOGICAL.restApi);
+  const stage = scope.select(LOGICAL.apiStage);
+  const out: Record<string, ManagedResource> = {
+    [LOGICAL.restApi]: new RestAPI({
+      spec: {
+        forProvider: {
+          region, name: names.restApi, description: `DR environment ${scope.env.suffix} in ${region}`,
+          endpointConfiguration: [{ types: ["REGIONAL"] }], apiKeySource: "HEADER", tags: scope.tags(names.restApi),
+        },
+      },
+    }),
+  };
+
+  const integrationIds: Array<string | undefined> = [];
+  const deployment = `api-deployment-${routesHash()}`;
+  for (const route of ROUTES) {
+    const id = routeId(route);
+    const resource = `api-resource-${route.path}`;
+    out[resource] = new Resource({
+      spec: { forProvider: { region, restApiIdSelector: restApi, parentIdSelector: restApi, pathPart: route.path } },
+    });
+    out[`api-method-${id}`] = new Method({
+      spec: {
+        forProvider: {
+          region, restApiIdSelector: restApi, resourceIdSelector: scope.select(resource),
+          httpMethod: route.method, authorization: "NONE", apiKeyRequired: route.apiKeyRequired,
+        },
+      },
+    });
+    out[`api-integration-${id}`] = new Integration({
+      spec: {
+        forProvider: {
+          region, restApiIdSelector: restApi, resourceIdSelector: scope.select(resource), httpMethod: route.method,
+          type: "AWS_PROXY", integrationHttpMethod: "POST", uriSelector: scope.select(functionLogical(route.handler)),
+        },
+      },
+    });
+    integrationIds.push(scope.atProvider(`api-integration-${id}`, "id", deployment));
+    // Invocable by this API's stage on this route only: no other API, stage, method or path.
+    const executionArn = scope.atProvider(LOGICAL.restApi, "executionArn", `api-permission-${id}`);
+    if (executionArn) {
+      out[`api-permission-${id}`] = new Permission({
+        spec: {
+          forProvider: {
+            region, functionNameSelector: scope.select(functionLogical(route.handler)), action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com", statementId: `apigateway-${id}`,
+            sourceArn: `${executionArn}/${names.apiStage}/${route.method}/${route.path}`,
+          },
+        },
+      });
+    }
+  }
+
+  // A deployment is a snapshot: taken before every integration exists it would serve a partial
+  // API forever. The provider refuses in-place replacement, so a route change is a new
+  // deployment (the hash is in its name) and the stage moves to it once it is observed.
+  if (integrationIds.every(Boolean)) {
+    out[deployment] = new Deployment({
+      spec: {
+        forProvider: {
+          region, restApiIdSelector: restApi, description: `Routes ${routesHash()}`, triggers: { routes: routesHash() },
+        },
+      },
+    });
+  }
+
+  const accessLogs = `/dr/${scope.env.suffix}/api-access-logs`;
+  out["api-access-logs"] = new LogGroup({
+    metadata: scope.externalName(accessLogs),
+    spec: { forProvider: { region, retentionInDays: API_ACCESS_LOG_RETENTION_DAYS, tags: scope.tags(accessLogs) } },
+  });
+  const deploymentId = scope.atProvider(deployment, "id", LOGICAL.apiStage);
+  const accessLogsArn = scope.atProvider("api-access-logs", "arn", LOGICAL.apiStage);
+  if (deploymentId && accessLogsArn) {
+    out[LOGICAL.apiStage] = new Stage({
+      spec: {
+        forProvider: {
+          region, restApiIdSelector: restApi, stageName: names.apiStage, deploymentId, xrayTracingEnabled: true,
+          accessLogSettings: [{ destinationArn: accessLogsArn.replace(/:\*$/, ""), format: ACCESS_LOG_FORMAT }],
+          tags: scope.tags(`${names.restApi}/${names.apiStage}`),
+        },
+      },
+    });
+  }
+  // Stage-wide limits equal the per-key plan: the single key cannot exceed them, and the keyless
+  // health route is held to the same ceiling. Execution logging stays off: access logs suffice.
+  out["api-method-settings"] = new MethodSettings({
+    spec: {
+      forProvider: {
+        region, restApiIdSelector: restApi, stageNameSelector: stage, methodPath: "*/*",
+        settings: [{
+          metricsEnabled: true, loggingLevel: "OFF", dataTraceEnabled: false,
+          throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit,
+        }],
+      },
+    },
+  });
+
+  const planName = scope.name("api-plan", true);
+  const keyName = scope.name("api-key", true);
+  out["api-usage-plan"] = new UsagePlan({
+    spec: {
+      forProvider: {
+        region, name: planName, description: `Throttle and quota per API key of ${names.restApi}`,
+        apiStages: [{ apiIdSelector: restApi, stageSelector: stage }],
+        throttleSettings: [{ rateLimit, burstLimit }],
+        quotaSettings: [{ limit: quotaPerMonth, period: "MONTH" }],
+        tags: scope.tags(planName),
+      },
+    },
+  });
+  // AWS generates the key's value; it never appears in a spec.
+  out["api-key"] = new APIKey({
+    spec: { forProvider: { region, name: keyName, description: `Client key of ${names.restApi}`, enabled: true, tags: scope.tags(keyName) } },
+  });
+  out["api-usage-plan-key"] = new UsagePlanKey({
+    spec: { forProvider: { region, keyIdSelector: scope.select("api-key"), keyType: "API_KEY", usagePlanIdSelector: scope.select("api-usage-plan") } },
+  });
+
+  Object.assign(out, cloudWatchAccount(scope));
+  return out;
+}
+
+/**
+ * REST API access logging needs the region's API Gateway account setting to name a role that can
+ * write CloudWatch Logs; without it the stage is rejected. The setting is one per account and
+ * region, shared by every API there, so the role takes AWS's managed policy (any API's log group)
+ * and is orphaned on delete: removing it would silently stop every other API's logging.
+ */
+function cloudWatchAccount(scope: RegionScope): Record<string, ManagedResource> {
+  const roleName = scope.name("apigw-logs", true);
+  return {
+    "api-gateway-logs-role": new Role({
+      metadata: scope.externalName(roleName),
+      spec: {
+        deletionPolicy: "Orphan",
+        forProvider: { assumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"), description: "API Gateway writes CloudWatch Logs", tags: scope.tags(roleName) },
+      },
+    }),
+    "api-gateway-logs-role-policy": new RolePolicyAttachment({
+      spec: {
+        deletionPolicy: "Orphan",
+        forProvider: {
+          roleSelector: scope.select("api-gateway-logs-role"),
+          policyArn: awsManagedPolicyArn("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
+        },
+      },
+    }),
+    "api-gateway-account": new Account({
+      spec: {
+        deletionPolicy: "Orphan",
+        forProvider: { region: scope.region.name, cloudwatchRoleArnSelector: scope.select("api-gateway-logs-role") },
+      },
+    }),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * Compute: the region's Lambda handlers, one row of HANDLER_SPECS each. Every handler gets its
+ * code as an S3 object, a role whose inline policy names the exact ARNs it touches, a log group
+ * with retention, and the function itself (nodejs22.x on arm64, X-Ray tracing).
+ */
+import { Bucket } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Bucket";
+import { BucketVersioning } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketVersioning";
+import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
+import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
+import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
+import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
+import { S3Object } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Object";
+import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
+import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
+import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
+import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
+import { Function as LambdaFunction } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Function";
+import type { ManagedResource } from "../compose.js";
+import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
+import type { RegionScope } from "../scope.js";
+import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
+import { LOGICAL, resourceNames, type Handler } from "./names.js";
+import { subnetLogical } from "./network.js";
+import { dataBucketName } from "./storage.js";
+
+export const LAMBDA_LOG_RETENTION_DAYS = 30;
+
+/** Actions AWS authorizes only on `*`; every other statement names exact ARNs. */
+export const WILDCARD_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+
+/** ARNs AWS decides (they carry the account id), read from siblings' observed status. */
+const OBSERVED_ARNS = {
+  table: { resource: LOGICAL.table, field: "arn" },
+  tableStream: { resource: LOGICAL.table, field: "streamArn" },
+  storageKey: { resource: "storage-key", field: "arn" },
+  auroraCluster: { resource: LOGICAL.auroraCluster, field: "arn" },
+} as const;
+type ObservedArn = keyof typeof OBSERVED_ARNS;
+
+export type Arns = Record<ObservedArn, string> & { bucket: string; region: string };
+
+export interface HandlerSpec {
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Caps concurrent runs; unset leaves the function on the account's unreserved pool. */
+  reservedConcurrency?: number;
+  /** In the private subnets, reaching DynamoDB and S3 through the gateway endpoints. */
+  vpc: boolean;
+  environment?: (scope: RegionScope) => Record<string, string>;
+  /** The observed ARNs `statements` names; the policy waits for all of them. */
+  uses: ObservedArn[];
+  statements: (arns: Arns) => Statement[];
+}
+
+/** Table and bucket KMS use, only through those two services in this region. */
+const storageKeyStatement = (arns: Arns): Statement => ({
+  Sid: "StorageKeyViaDataStores", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.storageKey,
+  Condition: { StringEquals: { "kms:ViaService": [`dynamodb.${arns.region}.amazonaws.com`, `s3.${arns.region}.amazonaws.com`] } },
+});
+
+export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
+  api: {
+    description: "Business API behind API Gateway: POST /process and GET /health",
+    // API Gateway waits at most 29 s; the handler's own dependency deadlines are shorter still.
+    memoryMb: 256, timeoutSeconds: 10, vpc: true,
+    uses: ["table", "storageKey"],
+    statements: (arns) => [
+      { Sid: "Records", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DescribeTable"], Resource: arns.table },
+      { Sid: "AuditObjects", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${arns.bucket}/*` },
+      // HeadBucket, the health probe, is authorized as ListBucket.
+      { Sid: "BucketProbe", Effect: "Allow", Action: "s3:ListBucket", Resource: arns.bucket },
+      storageKeyStatement(arns),
+    ],
+  },
+  "dr-check": {
+    description: "Checks recovery readiness: backups, streams, versioning and the database cluster",
+    // Off the VPC: the RDS API it reads has no gateway endpoint, and it touches no data.
+    memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1, vpc: false,
+    environment: (scope) => ({ DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster }),
+    uses: ["table", "tableStream", "auroraCluster"],
+    statements: (arns) => [
+      { Sid: "TableBackups", Effect: "Allow", Action: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups"], Resource: arns.table },
+      { Sid: "TableStream", Effect: "Allow", Action: "dynamodb:DescribeStream", Resource: arns.tableStream },
+      {
+        Sid: "BucketProtection", Effect: "Allow",
+        Action: ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration"], Resource: arns.bucket,
+      },
+      { Sid: "DatabaseCluster", Effect: "Allow", Action: "rds:DescribeDBClusters", Resource: arns.auroraCluster },
+    ],
+  },
+  // The DR tiers add the global database and alert topic to these two rows' `uses` and statements.
+  failover: {
+    description: "Promotes this region when the other one fails",
+    // One orchestration at a time: two promotions must never race.
+    memoryMb: 256, timeoutSeconds: 300, reservedConcurrency: 1, vpc: false,
+    environment: (scope) => ({ FAILOVER_TARGET_REGION: scope.region.name }),
+    uses: [],
+    statements: () => [],
+  },
+  replicator: {
+    description: "Replicates messages to the other region",
+    memoryMb: 256, timeoutSeconds: 60, vpc: false,
+    uses: [],
+    statements: () => [],
+  },
+};
+
+export const functionLogical = (handler: Handler) => `function-${handler}`;
+
+const codeHash = (handler: Handler) => Buffer.from(LAMBDA_CODE[handler].sha256Base64, "base64").toString("hex");
+
+/** The S3 key of a handler's code: content-addressed, so a new build is a new object. */
+export function codeKey(handler: Handler): string {
+  return `lambda/${handler}/${codeHash(handler)}.zip`;
+}
+
+export function compute(scope: RegionScope): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  const names = resourceNames(scope);
+  const out: Record<string, ManagedResource> = codeBucket(scope);
+  const codeBucketSelector = scope.select("code-bucket");
+
+  for (const { handler, name } of names.functions) {
+    const spec = HANDLER_SPECS[handler];
+    const code = LAMBDA_CODE[handler];
+    const key = codeKey(handler);
+    const roleName = scope.name(`${handler}-lambda`, true);
+    const logGroupName = `/aws/lambda/${name}`;
+    const fn = functionLogical(handler);
+
+    // S3 keys cannot change in place (the provider refuses a replacing update), so the composed
+    // name carries the code's hash: a new build adds an object and the old one is deleted.
+    out[`code-${handler}-${codeHash(handler).slice(0, 8)}`] = new S3Object({
+      // Untagged: S3 allows 10 tags per object and a claim may carry 40; the bucket has them.
+      spec: { forProvider: { region, bucketSelector: codeBucketSelector, key, contentBase64: code.zipBase64, contentType: "application/zip" } },
+    });
+    out[`role-${handler}`] = new Role({
+      metadata: scope.externalName(roleName),
+      spec: { forProvider: { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), description: spec.description, tags: scope.tags(roleName) } },
+    });
+    if (spec.vpc) {
+      // ENI management cannot be narrowed to resources; the AWS managed policy is exactly that set.
+      out[`role-${handler}-vpc-access`] = new RolePolicyAttachment({
+        spec: {
+          forProvider: { roleSelector: scope.select(`role-${handler}`), policyArn: awsManagedPolicyArn("service-role/AWSLambdaVPCAccessExecutionRole") },
+        },
+      });
+    }
+    out[`log-group-${handler}`] = new LogGroup({
+      metadata: scope.externalName(logGroupName),
+      spec: { forProvider: { region, retentionInDays: LAMBDA_LOG_RETENTION_DAYS, tags: scope.tags(logGroupName) } },
+    });
+
+    const policy = `role-${handler}-policy`;
+    const logGroupArn = scope.atProvider(`log-group-${handler}`, "arn", policy);
+    const observed = Object.fromEntries(spec.uses.map((arn) => [arn, scope.atProvider(OBSERVED_ARNS[arn].resource, OBSERVED_ARNS[arn].field, policy)]));
+    if (logGroupArn && spec.uses.every((arn) => observed[arn])) {
+      const arns = { ...observed, bucket: `arn:aws:s3:::${dataBucketName(scope)}`, region } as Arns;
+      out[policy] = new RolePolicy({
+        metadata: scope.externalName(roleName),
+        spec: {
+          forProvider: {
+            roleSelector: scope.select(`role-${handler}`),
+            policy: policyDocument([
+              writeLogsStatement(logGroupArn),
+              // X-Ray has no resource-level permissions for sending traces.
+              { Sid: "SendTraces", Effect: "Allow", Action: [...WILDCARD_ACTIONS], Resource: "*" },
+              ...spec.statements(arns),
+            ]),
+          },
+        },
+      });
+    }
+
+    const subnetIds = spec.vpc ? privateSubnetIds(scope, fn) : [];
+    if (!subnetIds) continue;
+    out[fn] = new LambdaFunction({
+      metadata: scope.externalName(name),
+      spec: {
+        forProvider: {
+          region, description: spec.description, roleSelector: scope.select(`role-${handler}`),
+          runtime: LAMBDA_RUNTIME, handler: LAMBDA_HANDLER, architectures: ["arm64"], packageType: "Zip",
+          memorySize: spec.memoryMb, timeout: spec.timeoutSeconds,
+          ...(spec.reservedConcurrency ? { reservedConcurrentExecutions: spec.reservedConcurrency } : {}),
+          s3BucketSelector: codeBucketSelector, s3Key: key, sourceCodeHash: code.sha256Base64,
+          environment: [{
+            variables: {
+              TABLE_NAME: names.table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: scope.region.role,
+              ENVIRONMENT_SUFFIX: scope.env.suffix, ...spec.environment?.(scope),
+            },
+          }],
+          tracingConfig: [{ mode: "Active" }],
+          ...(subnetIds.length > 0 ? { vpcConfig: [{ subnetIds, securityGroupIdSelector: scope.select("security-group-lambda") }] } : {}),
+          tags: scope.tags(name),
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/** The private subnets' ids, in zone order, once all are observed; undefined until then. */
+function privateSubnetIds(scope: RegionScope, waiting: string): string[] | undefined {
+  const ids = scope.region.zones.map((zone) => scope.atProvider(subnetLogical("private", zone), "id", waiting));
+  return ids.every(Boolean) ? (ids as string[]) : undefined;
+}
+
+/**
+ * A code bucket of its own, not a prefix of the data bucket: the functions' roles can write the
+ * data bucket, so code there could be rewritten by the code it runs, and the data bucket's
+ * lifecycle and replication rules are for data. Only the provider reads and writes this bucket.
+ */
+function codeBucket(scope: RegionScope): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  const name = scope.bucketName("code");
+  const arn = `arn:aws:s3:::${name}`;
+  const bucketSelector = scope.select("code-bucket");
+  return {
+    // Holds nothing the composition cannot write again, so it is always destroyable.
+    "code-bucket": new Bucket({
+      metadata: scope.externalName(name),
+      spec: { forProvider: { region, forceDestroy: true, tags: scope.tags(name) } },
+    }),
+    "code-bucket-versioning": new BucketVersioning({
+      spec: { forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
+    }),
+    "code-bucket-encryption": new BucketServerSideEncryptionConfiguration({
+      spec: { forProvider: { region, bucketSelector, rule: [{ applyServerSideEncryptionByDefault: [{ sseAlgorithm: "AES256" }] }] } },
+    }),
+    "code-bucket-public-access-block": new BucketPublicAccessBlock({
+      spec: {
+        forProvider: { region, bucketSelector, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      },
+    }),
+    "code-bucket-ownership-controls": new BucketOwnershipControls({
+      spec: { forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
+    }),
+    "code-bucket-policy": new BucketPolicy({
+      spec: {
+        forProvider: {
+          region, bucketSelector,
+          policy: policyDocument([{
+            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*",
+            Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }]),
+        },
+      },
+    }),
+  };
+}

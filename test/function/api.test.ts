@@ -1,0 +1,115 @@
+import { api, ROUTES, routeId, routesHash } from "../../functions/src/blocks/api.js";
+import { ACCOUNT, arn, observedOf, ofKind, runBlock } from "../support/blocks.js";
+
+const EXECUTION_ARN = `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5`;
+const DEPLOYMENT = `api-deployment-${routesHash()}`;
+const ACCESS_LOGS_ARN = arn.logGroup("/dr/prod01/api-access-logs");
+const OBSERVED: Record<string, Record<string, string>> = {
+  "rest-api": { id: "a1b2c3d4e5", executionArn: EXECUTION_ARN },
+  "api-integration-post-process": { id: "agi-1" },
+  "api-integration-get-health": { id: "agi-2" },
+  [DEPLOYMENT]: { id: "dep123" },
+  "api-access-logs": { arn: `${ACCESS_LOGS_ARN}:*` },
+};
+
+describe("api block", () => {
+  it("is a regional REST API with POST /process behind an API key and GET /health open", () => {
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    expect(resources["rest-api"].spec.forProvider).toMatchObject({
+      name: "dr-api-prod01-us-east-1", endpointConfiguration: [{ types: ["REGIONAL"] }], apiKeySource: "HEADER",
+    });
+    const methods = Object.values<any>(ofKind(resources, "Method")).map((m) => m.spec.forProvider);
+    expect(methods.map(({ httpMethod, apiKeyRequired, authorization }) => ({ httpMethod, apiKeyRequired, authorization })).sort((a, b) => a.httpMethod.localeCompare(b.httpMethod))).toEqual([
+      { httpMethod: "GET", apiKeyRequired: false, authorization: "NONE" },
+      { httpMethod: "POST", apiKeyRequired: true, authorization: "NONE" },
+    ]);
+    expect(resources["api-method-post-process"].spec.forProvider.resourceIdSelector.matchLabels["dr.platform.io/resource"]).toBe("api-resource-process");
+    expect(resources["api-resource-health"].spec.forProvider.pathPart).toBe("health");
+    for (const integration of Object.values<any>(ofKind(resources, "Integration"))) {
+      expect(integration.spec.forProvider).toMatchObject({
+        type: "AWS_PROXY", integrationHttpMethod: "POST",
+        uriSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/resource": "function-api" } },
+      });
+    }
+  });
+
+  it("throttles and meters with the claim's values", () => {
+    const spec = { api: { rateLimit: 7, burstLimit: 9, quotaPerMonth: 1234 } };
+    const { resources } = runBlock(api, "api", { spec, observed: observedOf(OBSERVED) });
+    expect(resources["api-usage-plan"].spec.forProvider).toMatchObject({
+      throttleSettings: [{ rateLimit: 7, burstLimit: 9 }], quotaSettings: [{ limit: 1234, period: "MONTH" }],
+    });
+    expect(resources["api-method-settings"].spec.forProvider).toMatchObject({
+      methodPath: "*/*", settings: [{ metricsEnabled: true, throttlingRateLimit: 7, throttlingBurstLimit: 9 }],
+    });
+    expect(resources["api-usage-plan-key"].spec.forProvider).toMatchObject({
+      keyType: "API_KEY",
+      keyIdSelector: { matchLabels: { "dr.platform.io/resource": "api-key" } },
+      usagePlanIdSelector: { matchLabels: { "dr.platform.io/resource": "api-usage-plan" } },
+    });
+    expect(resources["api-key"].spec.forProvider).not.toHaveProperty("value");
+  });
+
+  it("lets only this API's stage invoke the function, route by route, once the execution ARN is observed", () => {
+    const before = runBlock(api, "api");
+    expect(ofKind(before.resources, "Permission")).toEqual({});
+    expect(before.pending.map((p) => p.resource)).toEqual(expect.arrayContaining(["primary-api-permission-post-process", "primary-api-permission-get-health"]));
+
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    const permissions = Object.values<any>(ofKind(resources, "Permission")).map((p) => p.spec.forProvider);
+    expect(permissions.map((p) => p.sourceArn).sort()).toEqual([`${EXECUTION_ARN}/live/GET/health`, `${EXECUTION_ARN}/live/POST/process`]);
+    for (const p of permissions) {
+      expect(p).toMatchObject({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com" });
+      expect(p.functionNameSelector.matchLabels["dr.platform.io/resource"]).toBe("function-api");
+    }
+  });
+
+  it("deploys only once every integration exists, and the stage follows the observed deployment", () => {
+    const none = runBlock(api, "api");
+    expect(none.resources[DEPLOYMENT]).toBeUndefined();
+    expect(none.resources["api-stage"]).toBeUndefined();
+    const { "api-integration-get-health": _health, ...oneIntegration } = OBSERVED;
+    expect(runBlock(api, "api", { observed: observedOf(oneIntegration) }).resources[DEPLOYMENT]).toBeUndefined();
+
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    expect(resources[DEPLOYMENT].spec.forProvider.triggers).toEqual({ routes: routesHash() });
+    expect(resources["api-stage"].spec.forProvider).toMatchObject({
+      stageName: "live", deploymentId: "dep123", xrayTracingEnabled: true,
+      accessLogSettings: [{ destinationArn: ACCESS_LOGS_ARN }],
+    });
+    const format = JSON.parse(resources["api-stage"].spec.forProvider.accessLogSettings[0].format);
+    expect(format).toMatchObject({ requestId: "$context.requestId", status: "$context.status", apiKeyId: "$context.identity.apiKeyId" });
+    expect(resources["api-access-logs"].spec.forProvider.retentionInDays).toBeGreaterThan(0);
+  });
+
+  it("names a new deployment when the routes change, so a route change redeploys", () => {
+    const changed = ROUTES.map((r) => (r.path === "health" ? { ...r, apiKeyRequired: true } : r));
+    expect(routesHash(changed)).not.toBe(routesHash());
+    expect(routesHash([...ROUTES])).toBe(routesHash());
+    expect(ROUTES.map(routeId)).toEqual(["post-process", "get-health"]);
+  });
+
+  it("gives API Gateway its logging role through the account setting, and keeps it on delete", () => {
+    const { resources } = runBlock(api, "api");
+    expect(resources["api-gateway-account"].spec).toMatchObject({
+      deletionPolicy: "Orphan",
+      forProvider: { cloudwatchRoleArnSelector: { matchLabels: { "dr.platform.io/resource": "api-gateway-logs-role" } } },
+    });
+    expect(resources["api-gateway-logs-role"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-apigw-logs-prod01-us-east-1");
+    expect(JSON.parse(resources["api-gateway-logs-role"].spec.forProvider.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "apigateway.amazonaws.com" });
+  });
+
+  it("tags everything taggable and puts the suffix in every name", () => {
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    for (const kind of ["RestAPI", "Stage", "UsagePlan", "APIKey", "Group", "Role"]) {
+      for (const r of Object.values<any>(ofKind(resources, kind))) {
+        expect(r.spec.forProvider.tags).toMatchObject({ "dr.platform.io/environment": "prod01", CostCenter: "Operations" });
+        expect(r.spec.forProvider.tags.Name).toContain("prod01");
+      }
+    }
+    for (const r of Object.values<any>(resources)) {
+      const name = r.spec.forProvider.name ?? r.metadata?.annotations?.["crossplane.io/external-name"];
+      if (name) expect(name).toContain("prod01");
+    }
+  });
+});

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import { unzipSync } from "fflate";
+import { compute, HANDLER_SPECS, WILDCARD_ACTIONS, codeKey } from "../../functions/src/blocks/compute.js";
+import { resourceNames } from "../../functions/src/blocks/names.js";
+import { dataBucketName } from "../../functions/src/blocks/storage.js";
+import { LAMBDA_CODE } from "../../functions/src/lambda-code.js";
+import { ACCOUNT, arn, observedOf, ofKind, runBlock } from "../support/blocks.js";
+
+const TABLE_ARN = arn.table("dr-table-prod01");
+const OBSERVED = {
+  "log-group-api": { arn: `${arn.logGroup("/aws/lambda/dr-api-prod01-us-east-1")}:*` },
+  "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-us-east-1") },
+  table: { arn: TABLE_ARN, streamArn: `${TABLE_ARN}/stream/2024-01-01T00:00:00.000` },
+  "storage-key": { arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1111-2222` },
+  "aurora-cluster": { arn: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:dr-aurora-prod01-us-east-1` },
+  "subnet-private-a": { id: "subnet-0aaa" },
+  "subnet-private-b": { id: "subnet-0bbb" },
+};
+
+const policyOf = (r: any) => JSON.parse(r.spec.forProvider.policy) as { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> };
+const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+describe("compute block", () => {
+  it("composes code, role, log group and function per handler of the tier, in a code bucket of its own", () => {
+    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    expect(Object.keys(ofKind(resources, "Function")).sort()).toEqual(["function-api", "function-dr-check"]);
+    expect(Object.keys(ofKind(resources, "Role")).sort()).toEqual(["role-api", "role-dr-check"]);
+    expect(Object.keys(ofKind(resources, "RolePolicy")).sort()).toEqual(["role-api-policy", "role-dr-check-policy"]);
+    expect(Object.keys(ofKind(resources, "Group")).sort()).toEqual(["log-group-api", "log-group-dr-check"]);
+    expect(Object.keys(ofKind(resources, "Object"))).toHaveLength(2);
+    const bucket = resources["code-bucket"];
+    expect(bucket.metadata.annotations["crossplane.io/external-name"]).toMatch(/^dr-code-prod01-us-east-1-[0-9a-f]{8}$/);
+    expect(resources["code-bucket-public-access-block"].spec.forProvider).toMatchObject({
+      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    });
+    expect(resources["code-bucket-versioning"].spec.forProvider.versioningConfiguration).toEqual([{ status: "Enabled" }]);
+  });
+
+  it("writes each handler's zip under a key carrying its sha, and the function deploys exactly that object", () => {
+    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    for (const handler of ["api", "dr-check"] as const) {
+      const code = LAMBDA_CODE[handler];
+      const zip = Buffer.from(code.zipBase64, "base64");
+      expect(createHash("sha256").update(zip).digest("base64")).toBe(code.sha256Base64);
+      expect(Object.keys(unzipSync(zip))).toEqual(["index.js"]);
+      const hex = Buffer.from(code.sha256Base64, "base64").toString("hex");
+      const object = resources[`code-${handler}-${hex.slice(0, 8)}`];
+      expect(object.spec.forProvider).toMatchObject({ key: codeKey(handler), contentBase64: code.zipBase64 });
+      expect(codeKey(handler)).toContain(hex);
+      expect(resources[`function-${handler}`].spec.forProvider).toMatchObject({
+        s3Key: codeKey(handler), sourceCodeHash: code.sha256Base64,
+        s3BucketSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/resource": "code-bucket" } },
+        runtime: "nodejs22.x", handler: "index.handler", architectures: ["arm64"], tracingConfig: [{ mode: "Active" }],
+      });
+    }
+  });
+
+  it("names every AWS resource with the suffix, and regional ones with the region", () => {
+    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    const external = (logical: string) => resources[logical].metadata.annotations["crossplane.io/external-name"];
+    expect(external("role-api")).toBe("dr-api-lambda-prod01-us-east-1");
+    expect(external("role-api-policy")).toBe("dr-api-lambda-prod01-us-east-1");
+    expect(external("function-dr-check")).toBe("dr-dr-check-prod01-us-east-1");
+    expect(external("log-group-dr-check")).toBe("/aws/lambda/dr-dr-check-prod01-us-east-1");
+    for (const [logical, r] of Object.entries<any>(resources)) {
+      const name = r.metadata?.annotations?.["crossplane.io/external-name"];
+      if (name) expect({ logical, name }).toEqual({ logical, name: expect.stringContaining("prod01") });
+      if ("tags" in r.spec.forProvider) expect(r.spec.forProvider.tags).toMatchObject({ "dr.platform.io/environment": "prod01", CostCenter: "Operations" });
+    }
+    for (const kind of ["Bucket", "Role", "Group", "Function"]) {
+      for (const r of Object.values<any>(ofKind(resources, kind))) expect(r.spec.forProvider.tags.Name).toContain("prod01");
+    }
+  });
+
+  it("points the functions at the data stores other blocks name, and says which region they run in", () => {
+    const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    const [{ variables }] = resources["function-api"].spec.forProvider.environment;
+    expect(variables).toMatchObject({ TABLE_NAME: resourceNames(scope).table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: "primary" });
+    expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.DB_CLUSTER_IDENTIFIER).toBe("dr-aurora-prod01-us-east-1");
+  });
+
+  it("attaches only the api function to the private subnets and the Lambda security group", () => {
+    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual([{
+      subnetIds: ["subnet-0aaa", "subnet-0bbb"],
+      securityGroupIdSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" } },
+    }]);
+    expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+    expect(resources["function-dr-check"].spec.forProvider.vpcConfig).toBeUndefined();
+    expect(resources["role-dr-check-vpc-access"]).toBeUndefined();
+  });
+
+  it("leaves out policies and the VPC function until the ARNs and subnet ids are observed, and says so", () => {
+    const { resources, pending } = runBlock(compute, "compute");
+    expect(ofKind(resources, "RolePolicy")).toEqual({});
+    expect(resources["function-api"]).toBeUndefined();
+    expect(resources["function-dr-check"]).toBeDefined();
+    const waiting = pending.map((p) => `${p.resource} ${p.reason}`);
+    expect(waiting).toEqual(expect.arrayContaining([
+      "primary-role-api-policy waits for arn of primary-table",
+      "primary-role-api-policy waits for arn of primary-log-group-api",
+      "primary-role-dr-check-policy waits for streamArn of primary-table",
+      "primary-function-api waits for id of primary-subnet-private-a",
+    ]));
+    // One missing ARN is enough to hold a policy back.
+    const { "aurora-cluster": _cluster, ...withoutCluster } = OBSERVED;
+    const partial = runBlock(compute, "compute", { observed: observedOf(withoutCluster) });
+    expect(partial.resources["role-api-policy"]).toBeDefined();
+    expect(partial.resources["role-dr-check-policy"]).toBeUndefined();
+  });
+
+  it("grants only exact ARNs: no `*` resource beyond the actions AWS authorizes only on `*`", () => {
+    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    for (const [logical, r] of Object.entries<any>(ofKind(resources, "RolePolicy"))) {
+      for (const statement of policyOf(r).Statement) {
+        expect(statement).not.toHaveProperty("Effect", "Deny");
+        if (list(statement.Resource).includes("*")) {
+          expect({ logical, actions: list(statement.Action) }).toEqual({ logical, actions: [...WILDCARD_ACTIONS] });
+        }
+        for (const action of list(statement.Action)) expect({ logical, action }).toEqual({ logical, action: expect.not.stringContaining("*") });
+      }
+    }
+  });
+
+  it("names the table, stream, bucket, key, cluster and the function's own log group exactly", () => {
+    const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
+    const bucketArn = `arn:aws:s3:::${dataBucketName(scope)}`;
+    const resourcesOf = (logical: string) => policyOf(resources[logical]).Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*").sort();
+    const apiGroup = arn.logGroup("/aws/lambda/dr-api-prod01-us-east-1");
+    expect(resourcesOf("role-api-policy")).toEqual([
+      apiGroup, `${apiGroup}:log-stream:*`, OBSERVED["storage-key"].arn, bucketArn, `${bucketArn}/*`, TABLE_ARN,
+    ].sort());
+    const checkGroup = OBSERVED["log-group-dr-check"].arn;
+    expect(resourcesOf("role-dr-check-policy")).toEqual([
+      checkGroup, `${checkGroup}:log-stream:*`, OBSERVED["aurora-cluster"].arn, bucketArn, TABLE_ARN, OBSERVED.table.streamArn,
+    ].sort());
+    const keyStatement = policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "StorageKeyViaDataStores");
+    expect(keyStatement?.Condition).toEqual({ StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"] } });
+  });
+
+  it("takes the region as a parameter: a secondary region composes its own names and the failover handler", () => {
+    const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
+    const { resources } = runBlock(compute, "compute", { spec, role: "secondary" });
+    expect(resources["function-failover"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-failover-prod01-us-west-2");
+    expect(resources["function-failover"].spec.forProvider).toMatchObject({ region: "us-west-2", reservedConcurrentExecutions: HANDLER_SPECS.failover.reservedConcurrency });
+    expect(resources["role-api"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-api-lambda-prod01-us-west-2");
+    for (const r of Object.values<any>(resources)) if ("region" in r.spec.forProvider) expect(r.spec.forProvider.region).toBe("us-west-2");
+  });
+
+  it("gives the DR-only handlers their own role and log group, and nothing beyond their logs and traces yet", () => {
+    const spec = { tier: "warm-standby", secondaryRegion: "us-west-2", messaging: { enabled: true } };
+    const observed = observedOf({
+      "log-group-failover": { arn: arn.logGroup("/aws/lambda/dr-failover-prod01-us-west-2", "us-west-2") },
+      "log-group-replicator": { arn: arn.logGroup("/aws/lambda/dr-replicator-prod01-us-west-2", "us-west-2") },
+    }, "secondary");
+    const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+    expect(resources["function-failover"].spec.forProvider.environment[0].variables.FAILOVER_TARGET_REGION).toBe("us-west-2");
+    expect(resources["function-replicator"].spec.forProvider.reservedConcurrentExecutions).toBeUndefined();
+    for (const handler of ["failover", "replicator"]) {
+      expect(policyOf(resources[`role-${handler}-policy`]).Statement.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "SendTraces"]);
+    }
+  });
+});

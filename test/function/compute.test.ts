@@ -82,7 +82,7 @@ describe("compute block", () => {
   it("attaches only the api function to the private subnets and the Lambda security group", () => {
     const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
     expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual([{
-      subnetIds: ["subnet-0aaa", "subnet-0bbb"],
+      subnetIdSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" } },
       securityGroupIdSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" } },
     }]);
     expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
@@ -90,17 +90,17 @@ describe("compute block", () => {
     expect(resources["role-dr-check-vpc-access"]).toBeUndefined();
   });
 
-  it("leaves out policies and the VPC function until the ARNs and subnet ids are observed, and says so", () => {
+  it("leaves out policies until the ARNs are observed, and says so", () => {
     const { resources, pending } = runBlock(compute, "compute");
     expect(ofKind(resources, "RolePolicy")).toEqual({});
-    expect(resources["function-api"]).toBeUndefined();
+    // Subnets are selected by label, so no function waits for them.
+    expect(resources["function-api"]).toBeDefined();
     expect(resources["function-dr-check"]).toBeDefined();
     const waiting = pending.map((p) => `${p.resource} ${p.reason}`);
     expect(waiting).toEqual(expect.arrayContaining([
       "primary-role-api-policy waits for arn of primary-table",
       "primary-role-api-policy waits for arn of primary-log-group-api",
       "primary-role-dr-check-policy waits for streamArn of primary-table",
-      "primary-function-api waits for id of primary-subnet-private-a",
     ]));
     // One missing ARN is enough to hold a policy back.
     const { "aurora-cluster": _cluster, ...withoutCluster } = OBSERVED;

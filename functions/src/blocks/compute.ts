@@ -20,7 +20,7 @@ import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
 import { LOGICAL, resourceNames, type Handler } from "./names.js";
-import { subnetLogical } from "./network.js";
+import { subnetTierSelector } from "./network.js";
 import { dataBucketName } from "./storage.js";
 
 export const LAMBDA_LOG_RETENTION_DAYS = 30;
@@ -173,8 +173,6 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
       });
     }
 
-    const subnetIds = spec.vpc ? privateSubnetIds(scope, fn) : [];
-    if (!subnetIds) continue;
     out[fn] = new LambdaFunction({
       metadata: scope.externalName(name),
       spec: {
@@ -191,19 +189,15 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
             },
           }],
           tracingConfig: [{ mode: "Active" }],
-          ...(subnetIds.length > 0 ? { vpcConfig: [{ subnetIds, securityGroupIdSelector: scope.select("security-group-lambda") }] } : {}),
+          ...(spec.vpc
+            ? { vpcConfig: [{ subnetIdSelector: subnetTierSelector(scope, "private"), securityGroupIdSelector: scope.select("security-group-lambda") }] }
+            : {}),
           tags: scope.tags(name),
         },
       },
     });
   }
   return out;
-}
-
-/** The private subnets' ids, in zone order, once all are observed; undefined until then. */
-function privateSubnetIds(scope: RegionScope, waiting: string): string[] | undefined {
-  const ids = scope.region.zones.map((zone) => scope.atProvider(subnetLogical("private", zone), "id", waiting));
-  return ids.every(Boolean) ? (ids as string[]) : undefined;
 }
 
 /**

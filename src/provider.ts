@@ -5,7 +5,8 @@
  */
 export const PROVIDER_AWS_VERSION = "v2.2.0";
 export const PROVIDER_AWS_PACKAGE_PREFIX = "xpkg.upbound.io/upbound/provider-aws-";
-export const PROVIDER_FAMILY_PACKAGE = `${PROVIDER_AWS_PACKAGE_PREFIX}family`;
+/** The family provider that owns the ProviderConfig API; every member depends on it. */
+export const PROVIDER_FAMILY_PACKAGE = "xpkg.upbound.io/upbound/provider-family-aws";
 
 /** The family members the environment composes, by API group prefix (`ec2` serves ec2.aws.upbound.io). */
 export const PROVIDER_FAMILY_MEMBERS = [

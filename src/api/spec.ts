@@ -25,6 +25,8 @@ const immutable = (field: string): CelRule => ({
 
 export const TIERS = ["backup-restore", "pilot-light", "warm-standby"] as const;
 export type Tier = (typeof TIERS)[number];
+/** Tiers in CEL, ranked as TIERS orders them: a higher rank composes more. */
+const TIER_RANK = `{${TIERS.map((t, i) => `'${t}': ${i}`).join(", ")}}`;
 
 const REGION_PATTERN = "^(us|eu|ap|ca|sa|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9]$";
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
@@ -170,13 +172,17 @@ export const EnvironmentSpec = Type.Object(
       description: "true: deletion protection, final snapshots and Orphan on stateful resources; false: everything destroyable.",
       default: true,
     }),
+    allowTierDowngrade: Type.Boolean({
+      description: "Allows moving spec.tier to a lower tier (e.g. warm-standby to backup-restore), which deletes the secondary region's replicas and database. Set it for that one change.",
+      default: false,
+    }),
     providerConfigName: Type.String({
       description: "Name of the provider-aws ProviderConfig every managed resource uses.",
       pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, default: "default",
     }),
     tags: Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
       description: "Tags added to every AWS resource, beside the standard ones.",
-      maxProperties: 40, default: {},
+      maxProperties: 40, default: {}, additionalProperties: false,
     }),
   },
   {
@@ -190,6 +196,12 @@ export const EnvironmentSpec = Type.Object(
       {
         rule: "!has(self.secondaryRegion) || self.secondaryRegion != self.primaryRegion",
         message: "spec.secondaryRegion must differ from spec.primaryRegion", fieldPath: ".secondaryRegion",
+      },
+      {
+        // A transition rule: runs on update only. Lower tiers compose less, so a downgrade deletes data stores.
+        rule: `self.allowTierDowngrade || ${TIER_RANK}[self.tier] >= ${TIER_RANK}[oldSelf.tier]`,
+        message: "spec.tier cannot move to a lower tier unless spec.allowTierDowngrade is true: the secondary region's replicas and database would be deleted",
+        fieldPath: ".tier",
       },
       {
         rule: "self.tier != 'backup-restore' || self.failover.activeRegion == 'primary'",

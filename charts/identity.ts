@@ -1,0 +1,41 @@
+/**
+ * Names and versions of what this project publishes. Everything the charts emit that points at a
+ * package, a function or a composition reads it from here, so the Composition's functionRef, the
+ * installed Function, the Configuration's dependsOn and the render setup cannot drift apart.
+ */
+import { readFileSync } from "node:fs";
+
+const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string; description: string };
+
+/** Crossplane package versions carry a leading v. */
+export const PACKAGE_VERSION = `v${manifest.version}`;
+export const PROJECT_DESCRIPTION = manifest.description;
+
+/** Registry and organisation our own packages are pushed to; change it to your own. */
+export const PACKAGE_REGISTRY = "xpkg.upbound.io/dr-platform";
+export const CONFIGURATION_NAME = "configuration-dr-environment";
+export const CONFIGURATION_PACKAGE = `${PACKAGE_REGISTRY}/${CONFIGURATION_NAME}`;
+
+/**
+ * The Function object's name, which the Composition's functionRef names. The install chart
+ * creates it under this name before the Configuration, so the package manager finds the
+ * dependency already satisfied instead of creating one under a registry-derived name.
+ */
+export const FUNCTION_NAME = "function-dr-environment";
+export const FUNCTION_PACKAGE = `${PACKAGE_REGISTRY}/${FUNCTION_NAME}`;
+
+export const COMPOSITION_NAME = "dr-environment-aws";
+export const SOURCE_URL = "https://github.com/example-org/dr-environment";
+
+/** Crossplane v1.20 and every v2 release, pre-releases included. */
+export const CROSSPLANE_VERSION_CONSTRAINT = ">=v1.20.0-0";
+
+/** Namespace Crossplane runs in and where composites' connection secrets land. */
+export const CROSSPLANE_NAMESPACE = "crossplane-system";
+
+/** Labels that let a claim or a platform engineer select this Composition. */
+export const COMPOSITION_LABELS = {
+  "dr.platform.io/provider": "aws",
+  "dr.platform.io/flavor": "upjet-cluster",
+  "dr.platform.io/tiers": "all",
+} as const;

@@ -1,0 +1,165 @@
+/**
+ * The package as a whole: objects that name each other agree, the Configuration depends on exactly
+ * what the function composes with, the Composition is small, synth is deterministic and the
+ * committed examples are the synthesized ones.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { API_GROUP, API_VERSION, COMPOSITE_KIND, XRD_NAME } from "../../src/api/index.js";
+import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
+import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../charts/identity.js";
+import { SYNC_WAVES } from "../../charts/install.js";
+import { REPO_ROOT } from "../../charts/main.js";
+import { file, listFiles, only, synthInto, synthesized, type Manifest } from "./support.js";
+
+type Spec = Record<string, any>; // YAML read back: shapes are asserted by the tests themselves
+const spec = (m: Manifest) => m.spec as Spec;
+
+const xrd = only("package/xrd.yaml");
+const composition = only("package/composition.yaml");
+const configurationMeta = only("package/crossplane.yaml");
+const functionMeta = only("function/crossplane.yaml");
+const installedFunction = only("install/functions.yaml");
+const renderFunction = only("examples/functions.yaml");
+
+describe("the Composition", () => {
+  it("stays under 64 KiB, far from etcd's 1.5 MiB object limit", () => {
+    const bytes = Buffer.byteLength(file("package/composition.yaml").text);
+    expect(bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
+  });
+
+  it("is the XRD's default and composes its composite type", () => {
+    expect(spec(xrd).defaultCompositionRef.name).toBe(composition.metadata.name);
+    expect(spec(composition).compositeTypeRef).toEqual({ apiVersion: `${API_GROUP}/${API_VERSION}`, kind: COMPOSITE_KIND });
+    expect(xrd.metadata.name).toBe(XRD_NAME);
+  });
+
+  it("runs one pipeline step, our function, under the name it is installed and rendered with", () => {
+    expect(spec(composition).mode).toBe("Pipeline");
+    const steps = spec(composition).pipeline as Array<{ step: string; functionRef: { name: string } }>;
+    expect(steps.map((s) => s.functionRef.name)).toEqual([installedFunction.metadata.name]);
+    expect(renderFunction.metadata.name).toBe(installedFunction.metadata.name);
+    expect(functionMeta.metadata.name).toBe(installedFunction.metadata.name);
+  });
+
+  it("carries labels a compositionSelector can use", () => {
+    expect(Object.keys(composition.metadata.labels ?? {})).toEqual(expect.arrayContaining(["dr.platform.io/provider"]));
+  });
+});
+
+describe("package metadata", () => {
+  it("targets Crossplane v1.20 and later, v2 included", () => {
+    for (const meta of [configurationMeta, functionMeta]) expect(spec(meta).crossplane.version).toBe(">=v1.20.0-0");
+    expect([configurationMeta.apiVersion, functionMeta.apiVersion]).toEqual(["meta.pkg.crossplane.io/v1", "meta.pkg.crossplane.io/v1beta1"]);
+  });
+
+  it("depends on every provider family member at the pinned version, and on the function", () => {
+    const deps = spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>;
+    expect(deps.filter((d) => d.provider)).toEqual(PROVIDER_FAMILY_MEMBERS.map((m) => ({ provider: providerPackage(m), version: PROVIDER_AWS_VERSION })));
+    expect(deps.filter((d) => d.function)).toEqual([{ function: FUNCTION_PACKAGE, version: PACKAGE_VERSION }]);
+  });
+
+  it("installs the same provider and function packages the Configuration depends on", () => {
+    const deps = (spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>)
+      .map((d) => `${d.provider ?? d.function}:${d.version}`);
+    const installed = [...file("install/providers.yaml").objects, installedFunction]
+      .filter((o) => o.kind === "Provider" || o.kind === "Function")
+      .map((o) => spec(o).package);
+    expect(installed.sort()).toEqual(deps.sort());
+  });
+
+  it("keeps each xpkg root to its own package's files", () => {
+    expect(listFiles(join(synthesized().dir, "package"))).toEqual(["composition.yaml", "crossplane.yaml", "xrd.yaml"]);
+    expect(listFiles(join(synthesized().dir, "function"))).toEqual(["crossplane.yaml"]);
+  });
+});
+
+describe("install manifests", () => {
+  const installObjects = ["providers", "provider-config", "functions", "configuration"].flatMap((f) => file(`install/${f}.yaml`).objects);
+  const waveOf = (kind: string) => new Set(installObjects.filter((o) => o.kind === kind).map((o) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"])));
+
+  it("sync providers, then the ProviderConfig, then functions, then the Configuration", () => {
+    const order = ["DeploymentRuntimeConfig", "Provider", "ProviderConfig", "Function", "Configuration"].map((k) => [...waveOf(k)]);
+    for (const waves of order) expect(waves).toHaveLength(1);
+    const flat = order.map(([w]) => w);
+    expect(flat).toEqual([...flat].sort((a, b) => a - b));
+    expect(new Set(flat).size).toBe(flat.length);
+    expect(flat).toEqual(Object.values(SYNC_WAVES));
+  });
+
+  it("run every provider with the DeploymentRuntimeConfig", () => {
+    const runtime = installObjects.find((o) => o.kind === "DeploymentRuntimeConfig")!;
+    for (const p of installObjects.filter((o) => o.kind === "Provider")) expect(spec(p).runtimeConfigRef.name).toBe(runtime.metadata.name);
+  });
+
+  it("take AWS credentials from a Secret, never inline", () => {
+    const pc = only("install/provider-config.yaml");
+    expect(spec(pc).credentials.source).toBe("Secret");
+    expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
+  });
+});
+
+describe("Argo CD", () => {
+  const apps = file("argocd/apps.yaml").objects;
+  const cm = only("argocd/argocd-cm.yaml") as Manifest & { data: Record<string, string> };
+
+  it("syncs the platform before the claims", () => {
+    const wave = (name: string) => Number(apps.find((a) => a.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"]);
+    expect(wave("dr-platform-install")).toBeLessThan(wave("dr-environments"));
+    expect(wave("dr-platform-tenancy")).toBeLessThan(wave("dr-environments"));
+  });
+
+  it("points every Application at a directory synth or the repository provides", () => {
+    const root = only("argocd/root.yaml");
+    for (const app of [root, ...apps]) {
+      const { path, directory } = spec(app).source;
+      const dir = path.startsWith("dist/") ? join(synthesized().dir, path.slice(5)) : join(REPO_ROOT, path);
+      const files = listFiles(dir).filter((f) => (directory.include ? f === directory.include : f !== directory.exclude));
+      expect([app.metadata.name, files.length > 0]).toEqual([app.metadata.name, true]);
+    }
+  });
+
+  it("patches argocd-cm with a health check for the claim (behaviour: argocd-health.test.ts)", () => {
+    expect(Object.keys(cm.data)).toContain("resource.customizations.health.dr.platform.io_DisasterRecoveryEnvironment");
+  });
+});
+
+describe("synth", () => {
+  it("is deterministic: two runs write identical bytes", () => {
+    const [a, b] = [synthInto("dr-synth-a-"), synthInto("dr-synth-b-")];
+    const files = listFiles(a);
+    expect(listFiles(b)).toEqual(files);
+    for (const f of files) expect([f, readFileSync(join(b, f), "utf8")]).toEqual([f, readFileSync(join(a, f), "utf8")]);
+  });
+
+  it("matches the committed examples/ (refresh them with `npm run synth -- --update-examples`)", () => {
+    const synthesizedExamples = listFiles(join(synthesized().dir, "examples"));
+    const committed = listFiles(join(REPO_ROOT, "examples")).filter((f) => f.endsWith(".yaml"));
+    expect(committed).toEqual(synthesizedExamples);
+    for (const f of committed) {
+      expect([f, readFileSync(join(REPO_ROOT, "examples", f), "utf8")]).toEqual([f, file(`examples/${f}`).text]);
+    }
+  });
+});
+
+describe("function image and package scripts", () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, "functions/Dockerfile"), "utf8");
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+
+  it("runs the function on a distroless Node runtime as non-root", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages.at(-1)).toMatch(/^gcr\.io\/distroless\/nodejs\S+:nonroot/);
+    expect(stages.at(-1)).not.toMatch(/^RUN /m);
+  });
+
+  it("builds with scripts that exist, and package scripts that read synth's package roots", () => {
+    const used = [...dockerfile.matchAll(/^RUN npm run (\S+)/gm)].map(([, name]) => name);
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) expect([name, scripts[name] !== undefined]).toEqual([name, true]);
+    expect(scripts["xpkg:configuration"]).toContain("--package-root=dist/package");
+    expect(scripts["xpkg:function"]).toContain("--package-root=dist/function");
+    expect(scripts["xpkg:function"]).toContain("--embed-runtime-image");
+  });
+});

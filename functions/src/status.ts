@@ -8,17 +8,33 @@ import { recoveryObjectives } from "../../src/recovery.js";
 import { estimatedMonthlyCostUSD } from "../../src/cost.js";
 import type { Environment, ObservedResource, RegionContext } from "./environment.js";
 import type { Pending } from "./scope.js";
-import { LOGICAL } from "./blocks/names.js";
+import { LOGICAL, tableLogical } from "./blocks/names.js";
 import { failoverDomain } from "../../src/naming.js";
+import type { RegionRole } from "./environment.js";
 
-/** Where each status field is read from: a composed resource's logical name and its atProvider field. */
-export const REGION_STATUS_SOURCES = {
-  apiUrl: { resource: LOGICAL.apiStage, field: "invokeUrl" },
-  dbWriterEndpoint: { resource: LOGICAL.auroraCluster, field: "endpoint" },
-  dbReaderEndpoint: { resource: LOGICAL.auroraCluster, field: "readerEndpoint" },
-  bucketName: { resource: LOGICAL.bucket, field: "id" },
-  tableName: { resource: LOGICAL.table, field: "id" },
-} as const;
+interface StatusSource {
+  resource: string;
+  field: string;
+  /** Turns the observed value into the status value; the value as is when absent. */
+  value?: (observed: string) => string | undefined;
+}
+
+/** The table name in a table's or replica's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`). */
+const tableNameOfArn = (arn: string) => /:table\/([^/]+)$/.exec(arn)?.[1];
+
+/**
+ * Where each status field of a region is read from: a composed resource's logical name and its
+ * atProvider field. The secondary's table is the replica of the primary's, named by its ARN.
+ */
+export function regionStatusSources(role: RegionRole): Record<string, StatusSource> {
+  return {
+    apiUrl: { resource: LOGICAL.apiStage, field: "invokeUrl" },
+    dbWriterEndpoint: { resource: LOGICAL.auroraCluster, field: "endpoint" },
+    dbReaderEndpoint: { resource: LOGICAL.auroraCluster, field: "readerEndpoint" },
+    bucketName: { resource: LOGICAL.bucket, field: "id" },
+    tableName: { resource: tableLogical(role), field: "arn", value: tableNameOfArn },
+  };
+}
 
 export function isReady(observed: ObservedResource | undefined): boolean {
   return observed?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -26,9 +42,10 @@ export function isReady(observed: ObservedResource | undefined): boolean {
 
 function regionStatus(env: Environment, region: RegionContext): NonNullable<EnvironmentStatus["primary"]> {
   const status: Record<string, string> = { region: region.name };
-  for (const [field, source] of Object.entries(REGION_STATUS_SOURCES)) {
-    const value = env.observed[`${region.role}-${source.resource}`]?.status?.atProvider?.[source.field];
-    if (typeof value === "string" && value !== "") status[field] = value;
+  for (const [field, source] of Object.entries(regionStatusSources(region.role))) {
+    const observed = env.observed[`${region.role}-${source.resource}`]?.status?.atProvider?.[source.field];
+    const value = typeof observed === "string" && observed !== "" ? (source.value ? source.value(observed) : observed) : undefined;
+    if (value) status[field] = value;
   }
   return status;
 }

@@ -100,11 +100,11 @@ describe("compute block", () => {
     expect(waiting).toEqual(expect.arrayContaining([
       "primary-role-api-policy waits for arn of primary-table",
       "primary-role-api-policy waits for arn of primary-log-group-api",
-      "primary-role-dr-check-policy waits for streamArn of primary-table",
+      "primary-role-dr-check-policy waits for arn of primary-storage-key",
     ]));
     // One missing ARN is enough to hold a policy back.
-    const { "aurora-cluster": _cluster, ...withoutCluster } = OBSERVED;
-    const partial = runBlock(compute, "compute", { observed: observedOf(withoutCluster) });
+    const { "log-group-dr-check": _group, ...withoutGroup } = OBSERVED;
+    const partial = runBlock(compute, "compute", { observed: observedOf(withoutGroup) });
     expect(partial.resources["role-api-policy"]).toBeDefined();
     expect(partial.resources["role-dr-check-policy"]).toBeUndefined();
   });
@@ -122,7 +122,7 @@ describe("compute block", () => {
     }
   });
 
-  it("names the table, stream, bucket, key, cluster and the function's own log group exactly", () => {
+  it("names the table, bucket, key and the function's own log group exactly", () => {
     const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
     const bucketArn = `arn:aws:s3:::${dataBucketName(scope)}`;
     const resourcesOf = (logical: string) => policyOf(resources[logical]).Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*").sort();
@@ -131,33 +131,93 @@ describe("compute block", () => {
       apiGroup, `${apiGroup}:log-stream:*`, OBSERVED["storage-key"].arn, bucketArn, `${bucketArn}/*`, TABLE_ARN,
     ].sort());
     const checkGroup = OBSERVED["log-group-dr-check"].arn;
+    // The primary's check writes one item and one object, nothing else.
     expect(resourcesOf("role-dr-check-policy")).toEqual([
-      checkGroup, `${checkGroup}:log-stream:*`, OBSERVED["aurora-cluster"].arn, bucketArn, TABLE_ARN, OBSERVED.table.streamArn,
+      checkGroup, `${checkGroup}:log-stream:*`, OBSERVED["storage-key"].arn, `${bucketArn}/dr-check/canary.json`, TABLE_ARN,
     ].sort());
+    const checkActions = policyOf(resources["role-dr-check-policy"]).Statement.filter((s) => s.Sid === "Heartbeat" || s.Sid === "Canary").map((s) => s.Action);
+    expect(checkActions).toEqual(["dynamodb:PutItem", "s3:PutObject"]);
     const keyStatement = policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "StorageKeyViaDataStores");
     expect(keyStatement?.Condition).toEqual({ StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"] } });
   });
 
   it("takes the region as a parameter: a secondary region composes its own names and the failover handler", () => {
     const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
-    const { resources } = runBlock(compute, "compute", { spec, role: "secondary" });
+    const topic = { "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-us-west-2` } };
+    const { resources } = runBlock(compute, "compute", { spec, role: "secondary", observed: observedOf(topic, "secondary") });
     expect(resources["function-failover"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-failover-prod01-us-west-2");
     expect(resources["function-failover"].spec.forProvider).toMatchObject({ region: "us-west-2", reservedConcurrentExecutions: HANDLER_SPECS.failover.reservedConcurrency });
     expect(resources["role-api"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-api-lambda-prod01-us-west-2");
     for (const r of Object.values<any>(resources)) if ("region" in r.spec.forProvider) expect(r.spec.forProvider.region).toBe("us-west-2");
   });
 
-  it("gives the DR-only handlers their own role and log group, and nothing beyond their logs and traces yet", () => {
+  describe("DR-only handlers", () => {
     const spec = { tier: "warm-standby", secondaryRegion: "us-west-2", messaging: { enabled: true } };
-    const observed = observedOf({
+    const GLOBAL = `arn:aws:rds::${ACCOUNT}:global-cluster:dr-aurora-global-prod01`;
+    const CLUSTER = (region: string) => `arn:aws:rds:${region}:${ACCOUNT}:cluster:dr-aurora-prod01-${region}`;
+    const QUEUE = (region: string) => `arn:aws:sqs:${region}:${ACCOUNT}:dr-queue-prod01-${region}`;
+    const KEY = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${region}-storage`;
+    const secondary = {
       "log-group-failover": { arn: arn.logGroup("/aws/lambda/dr-failover-prod01-us-west-2", "us-west-2") },
       "log-group-replicator": { arn: arn.logGroup("/aws/lambda/dr-replicator-prod01-us-west-2", "us-west-2") },
-    }, "secondary");
-    const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
-    expect(resources["function-failover"].spec.forProvider.environment[0].variables.FAILOVER_TARGET_REGION).toBe("us-west-2");
-    expect(resources["function-replicator"].spec.forProvider.reservedConcurrentExecutions).toBeUndefined();
-    for (const handler of ["failover", "replicator"]) {
-      expect(policyOf(resources[`role-${handler}-policy`]).Statement.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "SendTraces"]);
-    }
+      "log-group-api": { arn: arn.logGroup("/aws/lambda/dr-api-prod01-us-west-2", "us-west-2") },
+      "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-us-west-2", "us-west-2") },
+      "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-us-west-2` },
+      "alerts-key": { arn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/alerts` },
+      "aurora-cluster": { arn: CLUSTER("us-west-2") },
+      "table-replica": { arn: arn.table("dr-table-prod01", "us-west-2") },
+      "storage-key": { arn: KEY("us-west-2") },
+      queue: { arn: QUEUE("us-west-2"), url: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/dr-queue-prod01-us-west-2` },
+    };
+    const primary = {
+      "aurora-global-cluster": { arn: GLOBAL },
+      "aurora-cluster": { arn: CLUSTER("us-east-1") },
+      "storage-key": { arn: KEY("us-east-1") },
+      queue: { arn: QUEUE("us-east-1"), url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/dr-queue-prod01-us-east-1` },
+    };
+    const observed = { ...observedOf(secondary, "secondary"), ...observedOf(primary, "primary") };
+
+    it("lets the orchestrator promote only this global database's members and publish only to its topic", () => {
+      const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+      const statements = policyOf(resources["role-failover-policy"]).Statement;
+      expect(statements.find((s) => s.Sid === "PromoteGlobalDatabase")).toMatchObject({
+        Action: ["rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"],
+        Resource: [GLOBAL, CLUSTER("us-east-1"), CLUSTER("us-west-2")],
+      });
+      expect(statements.find((s) => s.Sid === "Notify")?.Resource).toBe(secondary["alerts-topic"].arn);
+      expect(statements.find((s) => s.Sid === "NotifyEncrypted")).toMatchObject({
+        Resource: secondary["alerts-key"].arn, Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
+      });
+    });
+
+    it("lets the replicator consume its own queue and send only to the other region's", () => {
+      const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+      const statements = policyOf(resources["role-replicator-policy"]).Statement;
+      expect(statements.find((s) => s.Sid === "ConsumeOwnQueue")?.Resource).toBe(QUEUE("us-west-2"));
+      expect(statements.find((s) => s.Sid === "SendToOtherQueue")).toMatchObject({ Action: "sqs:SendMessage", Resource: QUEUE("us-east-1") });
+      expect(statements.find((s) => s.Sid === "OtherQueueKey")).toMatchObject({
+        Resource: KEY("us-east-1"), Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
+      });
+      expect(resources["function-replicator"].spec.forProvider.environment[0].variables).toMatchObject({
+        SQS_TARGET_URL: primary.queue.url, SQS_TARGET_REGION: "us-east-1",
+      });
+    });
+
+    it("gives the secondary's handlers the replica, read-only for the DR check", () => {
+      const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+      const replica = secondary["table-replica"].arn;
+      expect(policyOf(resources["role-dr-check-policy"]).Statement.find((s) => s.Sid === "Heartbeat")).toMatchObject({ Action: "dynamodb:GetItem", Resource: replica });
+      expect(policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "Records")?.Resource).toBe(replica);
+      expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.PRIMARY_REGION).toBe("us-east-1");
+    });
+
+    it("holds a function back until the values of its environment are observed", () => {
+      const { resources, pending } = runBlock(compute, "compute", { spec, role: "secondary" });
+      expect(resources["function-failover"]).toBeUndefined();
+      expect(resources["function-replicator"]).toBeUndefined();
+      expect(resources["function-api"]).toBeDefined();
+      expect(pending).toContainEqual({ resource: "secondary-function-failover", reason: "waits for arn of secondary-alerts-topic" });
+      expect(pending).toContainEqual({ resource: "secondary-function-replicator", reason: "waits for url of primary-queue" });
+    });
   });
 });

@@ -144,7 +144,11 @@ describe("database block", () => {
 
     it("goes from the secondary region back to the primary's vault", () => {
       const { out, scope } = runBlock(database, TWO_REGION_SPEC, {
-        role: "secondary", observed: { "primary-backup-vault": observedWith({ arn: PRIMARY_VAULT_ARN }) },
+        role: "secondary", observed: {
+          "primary-backup-vault": observedWith({ arn: PRIMARY_VAULT_ARN }),
+          // A secondary cluster joins the global database once the primary cluster exists.
+          "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }),
+        },
       });
       expect(fp(out["backup-plan"]).region).toBe("us-east-1");
       expect(fp(out["backup-plan"]).rule[0].copyAction[0].destinationVaultArn).toBe(PRIMARY_VAULT_ARN);

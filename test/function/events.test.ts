@@ -4,9 +4,11 @@ import { ACCOUNT, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
 const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:dr-dr-check-prod01-us-east-1`;
 const ruleArn = (id: string) => `arn:aws:events:us-east-1:${ACCOUNT}:rule/dr-${id}-prod01-us-east-1`;
+/** The primary runs the DR check's rules only; the failover rule is the secondary's. */
+const PRIMARY_RULES = RULES.filter((r) => r.target === "dr-check");
 const OBSERVED = {
   "function-dr-check": { arn: FUNCTION_ARN },
-  ...Object.fromEntries(RULES.map((r) => [`rule-${r.id}`, { arn: ruleArn(r.id) }])),
+  ...Object.fromEntries(PRIMARY_RULES.map((r) => [`rule-${r.id}`, { arn: ruleArn(r.id) }])),
 };
 
 describe("events block", () => {
@@ -37,7 +39,7 @@ describe("events block", () => {
 
   it("targets the function and lets each rule, and only that rule, invoke it", () => {
     const { resources } = runBlock(events, "events", { observed: observedOf(OBSERVED) });
-    for (const rule of RULES) {
+    for (const rule of PRIMARY_RULES) {
       const target = resources[`rule-${rule.id}-target`].spec.forProvider;
       expect(target).toMatchObject({ arn: FUNCTION_ARN, targetId: "dr-check", ruleSelector: { matchLabels: { "dr.platform.io/resource": `rule-${rule.id}` } } });
       expect(resources[`rule-${rule.id}-permission`].spec.forProvider).toMatchObject({
@@ -48,9 +50,12 @@ describe("events block", () => {
   });
 
   it("composes only rules whose handler the region runs", () => {
-    const { resources } = runBlock(events, "events", { spec: { tier: "pilot-light", secondaryRegion: "us-west-2" }, role: "secondary" });
-    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual(RULES.map((r) => `rule-${r.id}`).sort());
+    const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
+    const { resources } = runBlock(events, "events", { spec, role: "secondary" });
+    // The secondary also forwards the primary's health alarm from us-east-1 to its own bus.
+    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual([...RULES.map((r) => `rule-${r.id}`), "rule-primary-health-forward"].sort());
     expect(resources["rule-aurora-events"].spec.forProvider.region).toBe("us-west-2");
+    expect(Object.keys(ofKind(runBlock(events, "events", { spec }).resources, "Rule")).sort()).toEqual(PRIMARY_RULES.map((r) => `rule-${r.id}`).sort());
   });
 });
 
@@ -61,7 +66,7 @@ describe("Lambda permissions across blocks", () => {
       "rest-api": { executionArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5` },
     });
     const permissions = [events, api].flatMap((block) => Object.values<any>(ofKind(runBlock(block, block.name, { observed }).resources, "Permission")));
-    expect(permissions.length).toBe(RULES.length + 2);
+    expect(permissions.length).toBe(PRIMARY_RULES.length + 2);
     for (const { spec } of permissions) {
       expect(spec.forProvider.principal).toMatch(/^(apigateway|events)\.amazonaws\.com$/);
       expect(spec.forProvider.sourceArn).toMatch(new RegExp(`^arn:aws:(execute-api|events):us-east-1:${ACCOUNT}:`));

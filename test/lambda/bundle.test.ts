@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,7 +6,7 @@ import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { HANDLERS, MAX_ZIP_BYTES } from "../../functions/lambda/build/bundle.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 const BUILD = join(ROOT, "functions/lambda/build/main.ts");
 const COMMITTED = join(ROOT, "functions/lambda/bundles.generated.ts");
 

@@ -19,7 +19,8 @@ import type { ManagedResource } from "../compose.js";
 import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
-import { LOGICAL, resourceNames, type Handler } from "./names.js";
+import { LOGICAL, resourceNames, tableLogical, type Handler } from "./names.js";
+import type { RegionRole } from "../environment.js";
 import { subnetTierSelector } from "./network.js";
 import { dataBucketName } from "./storage.js";
 
@@ -28,16 +29,33 @@ export const LAMBDA_LOG_RETENTION_DAYS = 30;
 /** Actions AWS authorizes only on `*`; every other statement names exact ARNs. */
 export const WILDCARD_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 
-/** ARNs AWS decides (they carry the account id), read from siblings' observed status. */
-const OBSERVED_ARNS = {
-  table: { resource: LOGICAL.table, field: "arn" },
-  tableStream: { resource: LOGICAL.table, field: "streamArn" },
-  storageKey: { resource: "storage-key", field: "arn" },
-  auroraCluster: { resource: LOGICAL.auroraCluster, field: "arn" },
-} as const;
-type ObservedArn = keyof typeof OBSERVED_ARNS;
+/** Where an AWS-decided value (an ARN, a queue URL) is observed: a composed resource, its field, its region role. */
+interface ObservedRef {
+  resource: string;
+  field: string;
+  role?: RegionRole;
+}
 
-export type Arns = Record<ObservedArn, string> & { bucket: string; region: string };
+const otherRole = (scope: RegionScope): RegionRole => (scope.region.role === "primary" ? "secondary" : "primary");
+
+/** Values AWS decides (they carry the account id), read from siblings' observed status. */
+const OBSERVED = {
+  // The secondary has no table of its own: its handlers use the replica.
+  table: (scope: RegionScope): ObservedRef => ({ resource: tableLogical(scope.region.role), field: "arn" }),
+  storageKey: (): ObservedRef => ({ resource: LOGICAL.storageKey, field: "arn" }),
+  globalCluster: (): ObservedRef => ({ resource: LOGICAL.globalCluster, field: "arn", role: "primary" }),
+  primaryCluster: (): ObservedRef => ({ resource: LOGICAL.auroraCluster, field: "arn", role: "primary" }),
+  secondaryCluster: (): ObservedRef => ({ resource: LOGICAL.auroraCluster, field: "arn", role: "secondary" }),
+  alertsTopic: (): ObservedRef => ({ resource: LOGICAL.alertsTopic, field: "arn" }),
+  alertsKey: (): ObservedRef => ({ resource: LOGICAL.alertsKey, field: "arn" }),
+  queue: (): ObservedRef => ({ resource: LOGICAL.queue, field: "arn" }),
+  otherQueue: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.queue, field: "arn", role: otherRole(scope) }),
+  otherQueueUrl: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.queue, field: "url", role: otherRole(scope) }),
+  otherStorageKey: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.storageKey, field: "arn", role: otherRole(scope) }),
+} as const;
+type Observed = keyof typeof OBSERVED;
+
+export type Arns = Record<Observed, string> & { bucket: string; region: string; otherRegion: string };
 
 export interface HandlerSpec {
   description: string;
@@ -48,9 +66,11 @@ export interface HandlerSpec {
   /** In the private subnets, reaching DynamoDB and S3 through the gateway endpoints. */
   vpc: boolean;
   environment?: (scope: RegionScope) => Record<string, string>;
-  /** The observed ARNs `statements` names; the policy waits for all of them. */
-  uses: ObservedArn[];
-  statements: (arns: Arns) => Statement[];
+  /** Environment variables AWS decides; the function waits for all of them. */
+  observedEnvironment?: Record<string, Observed>;
+  /** The observed values `statements` names; the policy waits for all of them. */
+  uses: Observed[];
+  statements: (arns: Arns, scope: RegionScope) => Statement[];
 }
 
 /** Table and bucket KMS use, only through those two services in this region. */
@@ -58,6 +78,9 @@ const storageKeyStatement = (arns: Arns): Statement => ({
   Sid: "StorageKeyViaDataStores", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.storageKey,
   Condition: { StringEquals: { "kms:ViaService": [`dynamodb.${arns.region}.amazonaws.com`, `s3.${arns.region}.amazonaws.com`] } },
 });
+
+/** The dr-check handler's object: written in the primary, read back from the replica in the secondary. */
+export const DR_CHECK_CANARY_KEY = "dr-check/canary.json";
 
 export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
   api: {
@@ -74,37 +97,80 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
     ],
   },
   "dr-check": {
-    description: "Checks recovery readiness: backups, streams, versioning and the database cluster",
-    // Off the VPC: the RDS API it reads has no gateway endpoint, and it touches no data.
+    description: "Measures recovery readiness: writes a heartbeat in the primary, reads its replicas' age in the secondary",
+    // Off the VPC: it needs no database access, and the gateway endpoints are not required for public APIs.
     memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1, vpc: false,
-    environment: (scope) => ({ DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster }),
-    uses: ["table", "tableStream", "auroraCluster"],
-    statements: (arns) => [
-      { Sid: "TableBackups", Effect: "Allow", Action: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups"], Resource: arns.table },
-      { Sid: "TableStream", Effect: "Allow", Action: "dynamodb:DescribeStream", Resource: arns.tableStream },
-      {
-        Sid: "BucketProtection", Effect: "Allow",
-        Action: ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration"], Resource: arns.bucket,
-      },
-      { Sid: "DatabaseCluster", Effect: "Allow", Action: "rds:DescribeDBClusters", Resource: arns.auroraCluster },
-    ],
+    environment: (scope) => ({ PRIMARY_REGION: scope.env.primary.name, DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster }),
+    uses: ["table", "storageKey"],
+    // The primary writes the heartbeat item and canary object; the secondary only reads the replicas.
+    statements: (arns, scope) => {
+      const writes = scope.region.role === "primary";
+      return [
+        { Sid: "Heartbeat", Effect: "Allow", Action: writes ? "dynamodb:PutItem" : "dynamodb:GetItem", Resource: arns.table },
+        { Sid: "Canary", Effect: "Allow", Action: writes ? "s3:PutObject" : "s3:GetObject", Resource: `${arns.bucket}/${DR_CHECK_CANARY_KEY}` },
+        storageKeyStatement(arns),
+      ];
+    },
   },
-  // The DR tiers add the global database and alert topic to these two rows' `uses` and statements.
   failover: {
-    description: "Promotes this region when the other one fails",
+    description: "Promotes this region's Aurora cluster in the global database and reports every decision",
     // One orchestration at a time: two promotions must never race.
     memoryMb: 256, timeoutSeconds: 300, reservedConcurrency: 1, vpc: false,
-    environment: (scope) => ({ FAILOVER_TARGET_REGION: scope.region.name }),
-    uses: [],
-    statements: () => [],
+    environment: (scope) => ({ FAILOVER_TARGET_REGION: scope.region.name, GLOBAL_CLUSTER_ID: resourceNames(scope).globalCluster }),
+    observedEnvironment: { TOPIC_ARN: "alertsTopic" },
+    uses: ["globalCluster", "primaryCluster", "secondaryCluster", "alertsTopic", "alertsKey"],
+    statements: (arns) => [
+      // The promotion actions authorize on the global cluster and on the member clusters they name.
+      {
+        Sid: "PromoteGlobalDatabase", Effect: "Allow",
+        Action: ["rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"],
+        Resource: [arns.globalCluster, arns.primaryCluster, arns.secondaryCluster],
+      },
+      { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: arns.alertsTopic },
+      // The topic is KMS-encrypted: publishing needs its key, only through SNS.
+      {
+        Sid: "NotifyEncrypted", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.alertsKey,
+        Condition: { StringEquals: { "kms:ViaService": `sns.${arns.region}.amazonaws.com` } },
+      },
+    ],
   },
   replicator: {
-    description: "Replicates messages to the other region",
+    description: "Forwards this region's queue to the other region's queue while this region is active",
     memoryMb: 256, timeoutSeconds: 60, vpc: false,
-    uses: [],
-    statements: () => [],
+    environment: (scope) => ({ SQS_TARGET_REGION: otherRegion(scope) }),
+    observedEnvironment: { SQS_TARGET_URL: "otherQueueUrl" },
+    uses: ["queue", "otherQueue", "storageKey", "otherStorageKey"],
+    statements: (arns) => [
+      {
+        Sid: "ConsumeOwnQueue", Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: arns.queue,
+      },
+      { Sid: "SendToOtherQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: arns.otherQueue },
+      // Both queues are encrypted with their region's storage key; each key only through its region's SQS.
+      {
+        Sid: "OwnQueueKey", Effect: "Allow", Action: "kms:Decrypt", Resource: arns.storageKey,
+        Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.region}.amazonaws.com` } },
+      },
+      {
+        Sid: "OtherQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.otherStorageKey,
+        Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.otherRegion}.amazonaws.com` } },
+      },
+    ],
   },
 };
+
+function otherRegion(scope: RegionScope): string {
+  const { env, region } = scope;
+  return (region.role === "primary" ? env.secondary ?? env.primary : env.primary).name;
+}
+
+/** Reads observed values for `waiting`; undefined values mean they are not known yet. */
+function observedValues(scope: RegionScope, keys: Observed[], waiting: string): Record<string, string | undefined> {
+  return Object.fromEntries(keys.map((key) => {
+    const ref = OBSERVED[key](scope);
+    return [key, scope.atProvider(ref.resource, ref.field, waiting, ref.role)];
+  }));
+}
 
 export const functionLogical = (handler: Handler) => `function-${handler}`;
 
@@ -154,9 +220,9 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
 
     const policy = `role-${handler}-policy`;
     const logGroupArn = scope.atProvider(`log-group-${handler}`, "arn", policy);
-    const observed = Object.fromEntries(spec.uses.map((arn) => [arn, scope.atProvider(OBSERVED_ARNS[arn].resource, OBSERVED_ARNS[arn].field, policy)]));
+    const observed = observedValues(scope, spec.uses, policy);
     if (logGroupArn && spec.uses.every((arn) => observed[arn])) {
-      const arns = { ...observed, bucket: `arn:aws:s3:::${dataBucketName(scope)}`, region } as Arns;
+      const arns = { ...observed, bucket: `arn:aws:s3:::${dataBucketName(scope)}`, region, otherRegion: otherRegion(scope) } as Arns;
       out[policy] = new RolePolicy({
         metadata: scope.externalName(roleName),
         spec: {
@@ -166,13 +232,16 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
               writeLogsStatement(logGroupArn),
               // X-Ray has no resource-level permissions for sending traces.
               { Sid: "SendTraces", Effect: "Allow", Action: [...WILDCARD_ACTIONS], Resource: "*" },
-              ...spec.statements(arns),
+              ...spec.statements(arns, scope),
             ]),
           },
         },
       });
     }
 
+    const observedEnv = Object.entries(spec.observedEnvironment ?? {});
+    const envValues = observedValues(scope, observedEnv.map(([, key]) => key), fn);
+    if (!observedEnv.every(([, key]) => envValues[key])) continue;
     out[fn] = new LambdaFunction({
       metadata: scope.externalName(name),
       spec: {
@@ -186,6 +255,7 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
             variables: {
               TABLE_NAME: names.table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: scope.region.role,
               ENVIRONMENT_SUFFIX: scope.env.suffix, ...spec.environment?.(scope),
+              ...Object.fromEntries(observedEnv.map(([variable, key]) => [variable, envValues[key]!])),
             },
           }],
           tracingConfig: [{ mode: "Active" }],

@@ -1,8 +1,24 @@
 /**
  * Database: Aurora PostgreSQL Serverless v2 in the region's private subnets, encrypted with the
- * region's own KMS key, TLS-only, IAM authentication on and the master password kept by RDS in
- * Secrets Manager; plus AWS Backup (vault, daily plan, selection) that copies each recovery point
- * to the other region's vault whenever the environment has two regions.
+ * region's own KMS key, TLS-only, IAM authentication on; plus AWS Backup (vault, daily plan,
+ * selection) that copies each recovery point to the other region's vault whenever the environment
+ * has two regions.
+ *
+ * DR tiers make the two clusters one Aurora Global Database: the primary region's block composes
+ * the GlobalCluster, both clusters join it by its identifier, and the secondary cluster is headless
+ * in pilot light (no instances) and has one reader at minimum capacity in warm standby.
+ *
+ * How `spec.failover.activeRegion` maps onto the clusters: it does not. Which cluster writes is
+ * state AWS owns and changes at run time (an unplanned FailoverGlobalCluster by the orchestrator,
+ * or a planned SwitchoverGlobalCluster); the composition never expresses it. The cluster specs are
+ * fixed by region role for the environment's life: the primary-role cluster is the one created
+ * with the master user and database, the secondary-role cluster joined without credentials. If
+ * the specs followed activeRegion, a switch would ask to move credentials between clusters, which
+ * the provider can only do by replacing a cluster (master username forces a new one), and an
+ * unplanned failover the claim has not caught up with would be reverted. activeRegion instead
+ * drives what is declarative: the PRIMARY DNS record (dns), a writer instance in a pilot-light
+ * secondary that is to take over (below), and one planned-switchover invocation of the
+ * orchestrator per target region (events), which skips when that region already writes.
  */
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
@@ -16,6 +32,7 @@ import { Plan } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.i
 import { Selection } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Selection";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
+import { GlobalCluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/GlobalCluster";
 import type { ManagedResource } from "../compose.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
@@ -25,8 +42,29 @@ import { LOGICAL, resourceNames } from "./names.js";
 
 export const AURORA_ENGINE = "aurora-postgresql";
 export const MASTER_USERNAME = "dradmin";
-/** Serverless v2 instances per region; the first is the writer. Aurora storage spans three AZs already. */
+/** Serverless v2 instances of a primary cluster; the first is the writer. Aurora storage spans three AZs already. */
 export const AURORA_INSTANCES = 1;
+
+/**
+ * Where the provider keeps a generated master password for clusters RDS cannot manage one for;
+ * the same namespace the Composition writes connection secrets to.
+ */
+export const MASTER_PASSWORD_SECRET_NAMESPACE = "crossplane-system";
+
+/**
+ * Instances of the region's cluster. A secondary has one reader in warm standby; in pilot light
+ * none, until the claim makes it the active region: a headless cluster cannot take over.
+ */
+export function auroraInstanceCount(scope: RegionScope): number {
+  const { env, region } = scope;
+  if (region.role === "primary") return AURORA_INSTANCES;
+  return env.tier === "warm-standby" || region.active ? 1 : 0;
+}
+
+/** Whether the environment's clusters form a Global Database (the DR tiers). */
+export function isGlobal(scope: RegionScope): boolean {
+  return scope.env.secondary !== undefined;
+}
 export const DATABASE_LOG_RETENTION_DAYS = 30;
 
 // Windows in UTC that do not overlap: RDS's own backup, then maintenance, then the AWS Backup job.
@@ -104,35 +142,57 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(logGroupName),
       spec: { forProvider: { region, retentionInDays: DATABASE_LOG_RETENTION_DAYS, tags: scope.tags(logGroupName) } },
     }),
-    [LOGICAL.auroraCluster]: new Cluster({
-      metadata: scope.externalName(clusterId),
+  };
+
+  const global = isGlobal(scope);
+  const primary = scope.region.role === "primary";
+  if (global && primary) {
+    out[LOGICAL.globalCluster] = new GlobalCluster({
+      metadata: scope.externalName(resourceNames(scope).globalCluster),
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, engine: AURORA_ENGINE, engineMode: "provisioned", engineVersion: db.engineVersion,
-          databaseName: db.databaseName, masterUsername: MASTER_USERNAME, port: DATABASE_PORT,
-          // RDS generates and rotates the password in Secrets Manager: no secret passes through this spec.
-          manageMasterUserPassword: true, masterUserSecretKmsKeyIdSelector: key,
-          serverlessv2ScalingConfiguration: [{ minCapacity: db.minCapacity, maxCapacity: db.maxCapacity }],
-          storageEncrypted: true, kmsKeyIdSelector: key,
-          iamDatabaseAuthenticationEnabled: true,
-          backupRetentionPeriod: db.backupRetentionDays, preferredBackupWindow: PREFERRED_BACKUP_WINDOW,
-          preferredMaintenanceWindow: PREFERRED_MAINTENANCE_WINDOW, copyTagsToSnapshot: true,
-          deletionProtection: protection, skipFinalSnapshot: !protection, deleteAutomatedBackups: !protection,
-          ...(protection ? { finalSnapshotIdentifier: `${clusterId}-final` } : {}),
-          dbSubnetGroupNameSelector: scope.select("aurora-subnet-group"),
-          dbClusterParameterGroupNameSelector: scope.select("aurora-parameter-group"),
-          vpcSecurityGroupIdSelector: scope.select("security-group-database"),
-          enabledCloudwatchLogsExports: ["postgresql"],
-          tags: scope.tags(clusterId),
+          region, engine: AURORA_ENGINE, engineVersion: db.engineVersion, storageEncrypted: true,
+          // Members leave the global cluster before it is deleted, so an unprotected environment can go.
+          deletionProtection: protection, forceDestroy: !protection,
+          tags: scope.tags(resourceNames(scope).globalCluster),
         },
       },
-    }),
-  };
+    });
+  }
 
-  for (let n = 1; n <= AURORA_INSTANCES; n++) {
+  // A secondary cluster joins a global cluster that has its primary already; until AWS reports
+  // the primary cluster, this region's cluster (and its instances) wait.
+  const joinable = !global || primary || scope.atProvider(LOGICAL.auroraCluster, "arn", LOGICAL.auroraCluster, "primary");
+  if (!joinable) return { ...out, ...backup(scope) };
+
+  out[LOGICAL.auroraCluster] = new Cluster({
+    metadata: scope.externalName(clusterId),
+    spec: {
+      deletionPolicy: scope.deletionPolicy,
+      forProvider: {
+        region, engine: AURORA_ENGINE, engineMode: "provisioned", engineVersion: db.engineVersion, port: DATABASE_PORT,
+        ...credentials(scope),
+        ...(global ? { globalClusterIdentifier: resourceNames(scope).globalCluster } : {}),
+        serverlessv2ScalingConfiguration: [{ minCapacity: db.minCapacity, maxCapacity: db.maxCapacity }],
+        storageEncrypted: true, kmsKeyIdSelector: key,
+        iamDatabaseAuthenticationEnabled: true,
+        backupRetentionPeriod: db.backupRetentionDays, preferredBackupWindow: PREFERRED_BACKUP_WINDOW,
+        preferredMaintenanceWindow: PREFERRED_MAINTENANCE_WINDOW, copyTagsToSnapshot: true,
+        deletionProtection: protection, skipFinalSnapshot: !protection, deleteAutomatedBackups: !protection,
+        ...(protection ? { finalSnapshotIdentifier: `${clusterId}-final` } : {}),
+        dbSubnetGroupNameSelector: scope.select("aurora-subnet-group"),
+        dbClusterParameterGroupNameSelector: scope.select("aurora-parameter-group"),
+        vpcSecurityGroupIdSelector: scope.select("security-group-database"),
+        enabledCloudwatchLogsExports: ["postgresql"],
+        tags: scope.tags(clusterId),
+      },
+    },
+  });
+
+  for (let n = 1; n <= auroraInstanceCount(scope); n++) {
     const instanceId = `${clusterId}-${n}`;
-    out[`aurora-instance-${n}`] = new ClusterInstance({
+    out[LOGICAL.auroraInstance(n)] = new ClusterInstance({
       metadata: scope.externalName(instanceId),
       spec: {
         forProvider: {
@@ -150,6 +210,25 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
 
   Object.assign(out, backup(scope));
   return out;
+}
+
+/**
+ * The master user. A standalone cluster lets RDS generate and rotate the password in Secrets
+ * Manager. RDS does not manage passwords of global database members, so there the provider
+ * generates one into a Kubernetes Secret: still no literal password in any spec. A secondary
+ * cluster takes user, password and database from the global database and must set none of them.
+ */
+function credentials(scope: RegionScope): Record<string, unknown> {
+  const { env, region } = scope;
+  if (region.role === "secondary") return {};
+  const user = { databaseName: env.spec.database.databaseName, masterUsername: MASTER_USERNAME };
+  if (!isGlobal(scope)) {
+    return { ...user, manageMasterUserPassword: true, masterUserSecretKmsKeyIdSelector: scope.select("database-key") };
+  }
+  return {
+    ...user, autoGeneratePassword: true,
+    masterPasswordSecretRef: { namespace: MASTER_PASSWORD_SECRET_NAMESPACE, name: `${env.name || env.suffix}-aurora-master`, key: "password" },
+  };
 }
 
 /** AWS Backup: daily recovery points of the cluster in a KMS-encrypted vault, copied to the other region. */

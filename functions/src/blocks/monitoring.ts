@@ -1,7 +1,8 @@
 /**
  * Monitoring: a KMS-encrypted SNS topic the on-call addresses subscribe to, CloudWatch alarms on
  * the signals that show an environment failing (database saturation, function errors, table
- * throttling, API errors and latency), and a dashboard of the same metrics.
+ * throttling, API errors and latency; in DR tiers replication that falls behind), and a dashboard
+ * of the same metrics. Route 53 health check alarms live in us-east-1 and are the dns block's.
  */
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
@@ -10,10 +11,12 @@ import { TopicSubscription } from "@crossplane-models/provider-upjet-aws/sns.aws
 import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/MetricAlarm";
 import { Dashboard } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/Dashboard";
 import { shortHash } from "../../../src/naming.js";
+import { PLANNING_FIGURES } from "../../../src/recovery.js";
 import type { ManagedResource } from "../compose.js";
 import type { RegionScope } from "../scope.js";
 import { policyDocument } from "./iam.js";
-import { resourceNames } from "./names.js";
+import { LOGICAL, resourceNames } from "./names.js";
+import { dataBucketName, REPLICATION_RULE_ID, REPLICATION_TIME_MINUTES } from "./storage.js";
 
 export interface AlarmSpec {
   /** Logical suffix: the composed resource is `alarm-<id>`. */
@@ -30,6 +33,33 @@ export interface AlarmSpec {
   evaluationPeriods?: number;
 }
 
+/**
+ * Replication that falls behind what the recovery objectives assume, as data. Aurora reports the
+ * global lag on whichever cluster is secondary at the time, so each region watches its own
+ * cluster and the alarm follows a switchover. S3 reports replication in the source's region.
+ */
+function replicationAlarms(scope: RegionScope): AlarmSpec[] {
+  const { env, region } = scope;
+  if (!env.secondary) return [];
+  const names = resourceNames(scope);
+  const alarms: AlarmSpec[] = [
+    { id: "aurora-global-replication-lag", description: `Aurora global replication lag above the modeled RPO of ${PLANNING_FIGURES.globalDatabaseLagSeconds} s`,
+      namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag", dimensions: { DBClusterIdentifier: names.auroraCluster },
+      statistic: "Average", comparison: "GreaterThanThreshold", threshold: PLANNING_FIGURES.globalDatabaseLagSeconds * 1000, evaluationPeriods: 5 },
+  ];
+  if (region.role === "primary") {
+    const s3 = { SourceBucket: dataBucketName(scope), DestinationBucket: dataBucketName(scope, env.secondary), RuleId: REPLICATION_RULE_ID };
+    alarms.push(
+      { id: "s3-replication-latency", description: `S3 replication slower than its ${REPLICATION_TIME_MINUTES}-minute Replication Time Control`,
+        namespace: "AWS/S3", metricName: "ReplicationLatency", dimensions: s3, statistic: "Maximum",
+        comparison: "GreaterThanThreshold", threshold: REPLICATION_TIME_MINUTES * 60, periodSeconds: 300 },
+      { id: "s3-replication-failures", description: "S3 objects failed to replicate", namespace: "AWS/S3", metricName: "OperationsFailedReplication",
+        dimensions: s3, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periodSeconds: 300 },
+    );
+  }
+  return alarms;
+}
+
 /** The regional alarms, as data: what to watch and when it is bad. */
 export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
   const names = resourceNames(scope);
@@ -39,6 +69,10 @@ export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
     { id: `lambda-${fn.handler}-throttles`, description: `${fn.name} is throttled`, namespace: "AWS/Lambda", metricName: "Throttles",
       dimensions: { FunctionName: fn.name }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
   ]);
+  const messaging: AlarmSpec[] = scope.env.spec.messaging.enabled
+    ? [{ id: "queue-dead-letters", description: `Messages in ${names.deadLetterQueue}`, namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: names.deadLetterQueue }, statistic: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 }]
+    : [];
   return [
     { id: "aurora-cpu", description: "Aurora cluster CPU above 80%", namespace: "AWS/RDS", metricName: "CPUUtilization",
       dimensions: { DBClusterIdentifier: names.auroraCluster }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: 80, evaluationPeriods: 3 },
@@ -53,6 +87,8 @@ export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
       dimensions: { ApiName: names.restApi, Stage: names.apiStage }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 5 },
     { id: "api-latency-p99", description: "API p99 latency above 2 s", namespace: "AWS/ApiGateway", metricName: "Latency",
       dimensions: { ApiName: names.restApi, Stage: names.apiStage }, extendedStatistic: "p99", comparison: "GreaterThanThreshold", threshold: 2000, evaluationPeriods: 3 },
+    ...replicationAlarms(scope),
+    ...messaging,
   ];
 }
 
@@ -74,7 +110,7 @@ function topicKeyPolicy(accountId: string): string {
 
 /** The account id, read from any observed ARN of this environment's VPC. */
 function observedAccountId(scope: RegionScope): string | undefined {
-  const arn = scope.atProvider("vpc", "arn", "alerts-key");
+  const arn = scope.atProvider(LOGICAL.vpc, "arn", LOGICAL.alertsKey);
   return arn?.split(":")[4] || undefined;
 }
 

@@ -2,6 +2,8 @@
  * AWS names that more than one block needs: the block that creates a resource and the blocks
  * that point at it by name (alarm dimensions, environment variables, policies) read them here.
  */
+import { awsName } from "../../../src/naming.js";
+import type { Environment, RegionRole } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 
 /** Lambda handlers per region; DR tiers add the failover orchestrator, messaging the replicator. */
@@ -19,17 +21,47 @@ export function handlersFor(scope: RegionScope): Handler[] {
 export const LOGICAL = {
   restApi: "rest-api",
   apiStage: "api-stage",
+  globalCluster: "aurora-global-cluster",
   auroraCluster: "aurora-cluster",
+  auroraInstance: (n: number) => `aurora-instance-${n}`,
   table: "table",
+  tableReplica: "table-replica",
   bucket: "bucket",
+  storageKey: "storage-key",
+  alertsTopic: "alerts-topic",
+  alertsKey: "alerts-key",
+  healthCheck: "health-check",
+  healthAlarm: "health-check-alarm",
+  queue: "queue",
+  deadLetterQueue: "queue-dlq",
+  vpc: "vpc",
 } as const;
+
+/** The table in a region: the primary holds the table, the secondary a replica of it. */
+export function tableLogical(role: RegionRole): string {
+  return role === "primary" ? LOGICAL.table : LOGICAL.tableReplica;
+}
+
+/** The Aurora Global Database's identifier: one per environment, so not regional. */
+export function globalClusterName(env: Environment): string {
+  return awsName("aurora-global", { suffix: env.suffix });
+}
+
+/** The Route 53 health check alarm of a region; an EventBridge rule matches state changes by this name. */
+export function healthAlarmName(env: Environment, role: RegionRole): string {
+  const region = role === "primary" ? env.primary : env.secondary;
+  return awsName("health", { suffix: env.suffix, region: region?.name });
+}
 
 export function resourceNames(scope: RegionScope) {
   return {
     auroraCluster: scope.name("aurora", true),
+    globalCluster: globalClusterName(scope.env),
     table: scope.name("table"),
     restApi: scope.name("api", true),
     apiStage: "live",
+    queue: scope.name("queue", true),
+    deadLetterQueue: scope.name("queue-dlq", true),
     functions: handlersFor(scope).map((handler) => ({ handler, name: scope.name(handler, true) })),
   };
 }

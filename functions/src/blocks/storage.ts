@@ -2,6 +2,9 @@
  * Storage: the DynamoDB table the API writes records to (on demand, point-in-time recovery,
  * streams for replication, KMS encryption, TTL) and the data bucket (versioned, KMS-encrypted,
  * lifecycle-managed, private, owner-enforced, TLS only).
+ *
+ * DR tiers: the secondary region holds a replica of the primary table (not a table of its own),
+ * and the primary bucket replicates to the secondary bucket with Replication Time Control.
  */
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
@@ -13,9 +16,15 @@ import { BucketLifecycleConfiguration } from "@crossplane-models/provider-upjet-
 import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
 import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
 import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
+import { BucketReplicationConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketReplicationConfiguration";
+import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/TableReplica";
+import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
+import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
+import { bucketName as globalBucketName } from "../../../src/naming.js";
 import type { ManagedResource } from "../compose.js";
+import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
-import { policyDocument } from "./iam.js";
+import { assumeRolePolicy, policyDocument } from "./iam.js";
 import { LOGICAL, resourceNames } from "./names.js";
 
 /** The API keys each record by one string `pk` (`record#<id>`, the id derived from the idempotency key); items may expire via `expiresAt`. */
@@ -30,9 +39,18 @@ export const LIFECYCLE_RULES = [
   { id: "abort-incomplete-multipart-uploads", abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
 ];
 
-export function dataBucketName(scope: RegionScope): string {
-  return scope.bucketName("data");
+export function dataBucketName(scope: RegionScope, region: RegionContext = scope.region): string {
+  return globalBucketName("data", scope.env.suffix, region.name, scope.env.uid);
 }
+
+/** The alias of the region's storage key: a name we choose, so queues can take it before AWS reports the key. */
+export function storageKeyAlias(scope: RegionScope): string {
+  return `alias/${scope.name("storage", true)}`;
+}
+
+/** Replication Time Control: S3 replicates 99.99% of objects within this, and alerts past it. */
+export const REPLICATION_TIME_MINUTES = 15;
+export const REPLICATION_RULE_ID = "replicate-all-to-secondary";
 
 export function storage(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
@@ -55,7 +73,7 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
       },
     }),
     "storage-key-alias": new Alias({
-      metadata: scope.externalName(`alias/${scope.name("storage", true)}`),
+      metadata: scope.externalName(storageKeyAlias(scope)),
       spec: { forProvider: { region, targetKeyIdSelector: key } },
     }),
     [LOGICAL.bucket]: new Bucket({
@@ -101,6 +119,9 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
     }),
   };
 
+  if (scope.region.role === "secondary") return { ...out, ...tableReplica(scope) };
+  if (scope.env.secondary) Object.assign(out, replication(scope, scope.env.secondary));
+
   // The table takes its key only as an ARN, which AWS decides: the table follows once the key is observed.
   const keyArn = scope.atProvider("storage-key", "arn", LOGICAL.table);
   if (keyArn) {
@@ -118,6 +139,110 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
           ttl: [{ attributeName: TABLE_TTL_ATTRIBUTE, enabled: true }],
           deletionProtectionEnabled: scope.protection,
           tags: scope.tags(tableName),
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * The secondary's copy of the table: a replica of the primary table (DynamoDB global tables
+ * version 2019.11.21), encrypted with this region's key and with its own point-in-time recovery.
+ * The primary table is composed once the primary key's ARN is known; the replica follows it then,
+ * so its reference always names a table in the desired state.
+ */
+function tableReplica(scope: RegionScope): Record<string, ManagedResource> {
+  const primaryComposed = scope.atProvider("storage-key", "arn", LOGICAL.tableReplica, "primary");
+  // The provider resolves a key reference to its id, and the replica accepts only an ARN.
+  const keyArn = scope.atProvider("storage-key", "arn", LOGICAL.tableReplica);
+  if (!primaryComposed || !keyArn) return {};
+  return {
+    [LOGICAL.tableReplica]: new TableReplica({
+      spec: {
+        deletionPolicy: scope.deletionPolicy,
+        forProvider: {
+          region: scope.region.name, globalTableArnSelector: scope.select(LOGICAL.table, "primary"), kmsKeyArn: keyArn,
+          pointInTimeRecovery: true, deletionProtectionEnabled: scope.protection,
+          tags: scope.tags(resourceNames(scope).table),
+        },
+      },
+    }),
+  };
+}
+
+/**
+ * Cross-region replication of the data bucket, primary to secondary, with Replication Time Control
+ * and its metrics (which the S3 replication latency alarm watches).
+ *
+ * Delete markers are replicated. After a failover the secondary must show what the primary
+ * showed: the API deletes audit objects it could not commit, and without the markers those would
+ * reappear in the recovered region. Nothing is lost by replicating them: both buckets are
+ * versioned, a delete marker only hides the current version, and S3 never replicates the
+ * deletion of a specific version, so an accidental or malicious delete stays recoverable from
+ * noncurrent versions on either side for the lifecycle's 90 days.
+ */
+function replication(scope: RegionScope, destination: RegionContext): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  const roleName = scope.name("s3-replication", true);
+  const source = `arn:aws:s3:::${dataBucketName(scope)}`;
+  const target = `arn:aws:s3:::${dataBucketName(scope, destination)}`;
+  const out: Record<string, ManagedResource> = {
+    "replication-role": new Role({
+      metadata: scope.externalName(roleName),
+      spec: {
+        forProvider: { assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com"), description: `Replicates ${dataBucketName(scope)} to ${destination.name}`, tags: scope.tags(roleName) },
+      },
+    }),
+  };
+
+  // Objects are KMS-encrypted on both sides: S3 decrypts with the source key and re-encrypts with
+  // the destination's, whose ARN AWS decides.
+  const sourceKey = scope.atProvider("storage-key", "arn", "replication-role-policy");
+  const targetKey = scope.atProvider("storage-key", "arn", "replication-role-policy", destination.role);
+  if (sourceKey && targetKey) {
+    out["replication-role-policy"] = new RolePolicy({
+      metadata: scope.externalName(roleName),
+      spec: {
+        forProvider: {
+          roleSelector: scope.select("replication-role"),
+          policy: policyDocument([
+            { Sid: "ReadReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source },
+            {
+              Sid: "ReadSourceVersions", Effect: "Allow",
+              Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${source}/*`,
+            },
+            { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${target}/*` },
+            {
+              Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: sourceKey,
+              Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+            },
+            {
+              Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: targetKey,
+              Condition: { StringEquals: { "kms:ViaService": `s3.${destination.name}.amazonaws.com` } },
+            },
+          ]),
+        },
+      },
+    });
+  }
+  const replicaKey = scope.atProvider("storage-key", "arn", "bucket-replication", destination.role);
+  if (replicaKey) {
+    out["bucket-replication"] = new BucketReplicationConfiguration({
+      spec: {
+        forProvider: {
+          region, bucketSelector: scope.select(LOGICAL.bucket), roleSelector: scope.select("replication-role"),
+          rule: [{
+            id: REPLICATION_RULE_ID, status: "Enabled", priority: 1, filter: [{}],
+            deleteMarkerReplication: [{ status: "Enabled" }],
+            sourceSelectionCriteria: [{ sseKmsEncryptedObjects: [{ status: "Enabled" }] }],
+            destination: [{
+              bucketSelector: scope.select(LOGICAL.bucket, destination.role), storageClass: "STANDARD",
+              encryptionConfiguration: [{ replicaKmsKeyId: replicaKey }],
+              replicationTime: [{ status: "Enabled", time: [{ minutes: REPLICATION_TIME_MINUTES }] }],
+              metrics: [{ status: "Enabled", eventThreshold: [{ minutes: REPLICATION_TIME_MINUTES }] }],
+            }],
+          }],
         },
       },
     });

@@ -2,13 +2,14 @@
  * moto server (RDS, SNS, SQS) from a project-local virtualenv, on a free loopback port.
  * Without python3 the suites that need it are skipped with a console message saying so.
  */
+import { fileURLToPath } from "node:url";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
+const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
 const SETUP = resolve(ROOT, "test/lambda/setup/moto-venv.sh");
 
 export const PYTHON_AVAILABLE = spawnSync("python3", ["--version"], { stdio: "ignore" }).status === 0;

@@ -1,0 +1,229 @@
+/**
+ * The DR tiers end to end, through the rendered golden cases: the Global Database and its members,
+ * the table replica, bucket replication, DNS failover, the orchestrator's wiring, planned
+ * switchover, and that every reference from one region to the other names a composed resource.
+ */
+import { loadFailoverConfig } from "../../functions/lambda/failover.js";
+import { loadReplicatorConfig } from "../../functions/lambda/replicator.js";
+import { loadDrCheckConfig } from "../../functions/lambda/dr-check.js";
+import { LABELS } from "../../functions/src/scope.js";
+import { caseNames, renderCase, type RenderedCase } from "../support/golden.js";
+
+type Manifest = Record<string, any>;
+
+const manifests = (rendered: RenderedCase): Record<string, Manifest> =>
+  Object.fromEntries(Object.entries(rendered.resources).map(([name, r]) => [name, r.resource]));
+const fp = (m: Manifest) => m.spec.forProvider;
+const variables = (m: Manifest): Record<string, string> => fp(m).environment[0].variables;
+const statements = (m: Manifest): Array<{ Sid?: string; Action: string | string[]; Resource: string | string[] }> => JSON.parse(fp(m).policy).Statement;
+const externalName = (m: Manifest) => m.metadata?.annotations?.["crossplane.io/external-name"];
+
+interface SelectorUse {
+  holder: string;
+  path: string;
+  matchLabels: Record<string, string>;
+}
+
+/** Every label selector in a manifest's spec, with where it is. */
+function selectorsIn(holder: string, value: unknown, path = "spec"): SelectorUse[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => selectorsIn(holder, v, `${path}[${i}]`));
+  if (!value || typeof value !== "object") return [];
+  const found: SelectorUse[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (key.endsWith("Selector") && v && typeof v === "object" && "matchLabels" in v) {
+      found.push({ holder, path: `${path}.${key}`, matchLabels: (v as { matchLabels: Record<string, string> }).matchLabels });
+    } else {
+      found.push(...selectorsIn(holder, v, `${path}.${key}`));
+    }
+  }
+  return found;
+}
+
+/** Selectors that point into the other region, and those of them no composed resource's labels satisfy. */
+function crossRegionSelectors(resources: Record<string, Manifest>): { all: SelectorUse[]; dangling: SelectorUse[] } {
+  const all = Object.entries(resources)
+    .flatMap(([name, m]) => selectorsIn(name, m.spec))
+    .filter((s) => s.matchLabels[LABELS.regionRole] !== resources[s.holder].metadata?.labels?.[LABELS.regionRole]);
+  const satisfies = (labels: Record<string, string> = {}, wanted: Record<string, string>) => Object.entries(wanted).every(([k, v]) => labels[k] === v);
+  const dangling = all.filter((s) => !Object.values(resources).some((m) => satisfies(m.metadata?.labels, s.matchLabels)));
+  return { all, dangling };
+}
+
+const DR_CASES = caseNames().filter((name) => !name.startsWith("backup-restore"));
+
+describe("references across regions", () => {
+  it.each(caseNames())("all resolve to a resource in the desired state of case %s", async (name) => {
+    const resources = manifests(await renderCase(name));
+    const { all, dangling } = crossRegionSelectors(resources);
+    expect(dangling).toEqual([]);
+    // Once its values are observed, a DR tier points across regions (the secondary's record at the
+    // zone, the replica at the table, replication at the other bucket); one region never does.
+    if (!DR_CASES.includes(name)) expect(all).toEqual([]);
+    else if (resources["secondary-dns-failover-record"]) expect(all.map((s) => `${s.holder} ${s.path}`).sort()).toEqual([
+      "primary-bucket-replication spec.forProvider.rule[0].destination[0].bucketSelector",
+      "secondary-dns-failover-record spec.forProvider.zoneIdSelector",
+      "secondary-table-replica spec.forProvider.globalTableArnSelector",
+    ]);
+  });
+
+  it("are caught when they name nothing", () => {
+    const resources = {
+      "secondary-record": {
+        metadata: { labels: { [LABELS.regionRole]: "secondary" } },
+        spec: { forProvider: { zoneIdSelector: { matchControllerRef: true, matchLabels: { [LABELS.regionRole]: "primary", [LABELS.resource]: "dns-zone" } } } },
+      },
+      "primary-zone": { metadata: { labels: { [LABELS.regionRole]: "primary", [LABELS.resource]: "other" } }, spec: {} },
+    };
+    expect(crossRegionSelectors(resources).dangling.map((s) => s.path)).toEqual(["spec.forProvider.zoneIdSelector"]);
+  });
+});
+
+describe("a warm-standby environment once AWS has reported its values", () => {
+  let rendered: RenderedCase;
+  let r: Record<string, Manifest>;
+  beforeAll(async () => {
+    rendered = await renderCase("warm-standby-observed");
+    r = manifests(rendered);
+  });
+
+  it("spans both regions with the regional blocks", () => {
+    const regions = new Set(Object.values(r).map((m) => fp(m).region).filter(Boolean));
+    expect([...regions].sort()).toEqual(["us-east-1", "us-west-2"]);
+    for (const kind of ["VPC", "RestAPI", "Function", "Bucket", "Topic"]) {
+      const roles = Object.values(r).filter((m) => m.kind === kind).map((m) => m.metadata.labels[LABELS.regionRole]);
+      expect({ kind, roles: [...new Set(roles)].sort() }).toEqual({ kind, roles: ["primary", "secondary"] });
+    }
+  });
+
+  it("makes one Global Database with the primary cluster as writer source and a credential-free secondary", () => {
+    const globals = Object.values(r).filter((m) => m.kind === "GlobalCluster");
+    expect(globals).toHaveLength(1);
+    const globalId = externalName(globals[0]);
+    const primary = fp(r["primary-aurora-cluster"]);
+    const secondary = fp(r["secondary-aurora-cluster"]);
+    expect([primary.globalClusterIdentifier, secondary.globalClusterIdentifier]).toEqual([globalId, globalId]);
+    expect([primary.region, secondary.region]).toEqual(["us-east-1", "us-west-2"]);
+    expect(primary).toMatchObject({ masterUsername: "dradmin", databaseName: "app", autoGeneratePassword: true });
+    // RDS does not manage passwords of global database members; the provider generates one into a Secret.
+    expect(primary.manageMasterUserPassword).toBeUndefined();
+    for (const field of ["masterUsername", "databaseName", "manageMasterUserPassword", "masterPasswordSecretRef", "autoGeneratePassword"]) {
+      expect({ field, value: secondary[field] }).toEqual({ field, value: undefined });
+    }
+    expect(secondary.kmsKeyIdSelector.matchLabels[LABELS.regionRole]).toBe("secondary");
+    expect(fp(r["secondary-aurora-instance-1"]).instanceClass).toBe("db.serverless");
+    for (const stateful of [globals[0], r["primary-aurora-cluster"], r["secondary-aurora-cluster"], r["secondary-table-replica"]]) {
+      expect(stateful.spec.deletionPolicy).toBe("Orphan");
+    }
+  });
+
+  it("replicates the table into the secondary and composes no table of its own there", () => {
+    expect(r["secondary-table"]).toBeUndefined();
+    const replica = fp(r["secondary-table-replica"]);
+    expect(replica).toMatchObject({ region: "us-west-2", pointInTimeRecovery: true, deletionProtectionEnabled: true });
+    expect(replica.globalTableArnSelector.matchLabels).toEqual({ [LABELS.regionRole]: "primary", [LABELS.resource]: "table" });
+    expect(replica.kmsKeyArn).toMatch(/^arn:aws:kms:us-west-2:/);
+    expect(fp(r["primary-table"])).toMatchObject({ streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
+  });
+
+  it("replicates the bucket with Replication Time Control, metrics and delete markers, by a role naming both buckets", () => {
+    const [rule] = fp(r["primary-bucket-replication"]).rule;
+    expect(rule.deleteMarkerReplication).toEqual([{ status: "Enabled" }]);
+    expect(rule.destination[0]).toMatchObject({
+      replicationTime: [{ status: "Enabled", time: [{ minutes: 15 }] }],
+      metrics: [{ status: "Enabled", eventThreshold: [{ minutes: 15 }] }],
+      bucketSelector: { matchLabels: { [LABELS.regionRole]: "secondary", [LABELS.resource]: "bucket" } },
+    });
+    expect(r["secondary-bucket-replication"]).toBeUndefined();
+    const resources = statements(r["primary-replication-role-policy"]).flatMap((s) => [s.Resource].flat()).sort();
+    const source = `arn:aws:s3:::${externalName(r["primary-bucket"])}`;
+    const target = `arn:aws:s3:::${externalName(r["secondary-bucket"])}`;
+    expect(resources).toEqual(expect.arrayContaining([source, `${source}/*`, `${target}/*`]));
+    expect(resources.filter((arn) => arn.startsWith("arn:aws:kms:")).map((arn) => arn.split(":")[3]).sort()).toEqual(["us-east-1", "us-west-2"]);
+    for (const side of ["primary", "secondary"]) expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual([{ status: "Enabled" }]);
+  });
+
+  it("checks both regions' health and routes the failover name to the active one first", () => {
+    const records = Object.values(r).filter((m) => m.kind === "Record");
+    expect(records.map((m) => [fp(m).setIdentifier, fp(m).failoverRoutingPolicy[0].type]).sort()).toEqual([["primary", "PRIMARY"], ["secondary", "SECONDARY"]]);
+    expect(Object.values(r).filter((m) => m.kind === "HealthCheck")).toHaveLength(2);
+    const alarms = ["primary", "secondary"].map((role) => r[`${role}-health-check-alarm`]);
+    for (const alarm of alarms) expect(fp(alarm)).toMatchObject({ region: "us-east-1", namespace: "AWS/Route53", metricName: "HealthCheckStatus" });
+    const alarmIds = Object.values(r).filter((m) => m.kind === "MetricAlarm").map((m) => m.metadata.labels[LABELS.resource]);
+    expect(alarmIds).toEqual(expect.arrayContaining(["alarm-s3-replication-latency", "alarm-aurora-global-replication-lag", "alarm-queue-dead-letters"]));
+  });
+
+  it("wires the primary's health alarm to the orchestrator in the secondary, which runs with the config its handler reads", () => {
+    const fn = r["secondary-function-failover"];
+    const env = variables(fn);
+    expect(() => loadFailoverConfig({ ...env, AWS_REGION: fp(fn).region })).not.toThrow();
+    expect(env.GLOBAL_CLUSTER_ID).toBe(externalName(r["primary-aurora-global-cluster"]));
+    expect(env.FAILOVER_TARGET_REGION).toBe("us-west-2");
+    const pattern = JSON.parse(fp(r["secondary-rule-primary-health-alarm"]).eventPattern);
+    expect(pattern.detail.alarmName).toEqual([externalName(r["primary-health-check-alarm"])]);
+    // The alarm's events are us-east-1's; a rule there forwards them to the orchestrator's bus.
+    expect(JSON.parse(fp(r["secondary-rule-primary-health-forward"]).eventPattern)).toEqual(pattern);
+    expect(fp(r["secondary-rule-primary-health-forward"]).region).toBe("us-east-1");
+    expect(fp(r["secondary-rule-primary-health-forward-target"]).arn).toBe("arn:aws:events:us-west-2:123456789012:event-bus/default");
+    expect(fp(r["secondary-rule-primary-health-alarm-target"]).arn).toMatch(/:function:dr-failover-prod01-us-west-2$/);
+    expect(fp(r["secondary-rule-primary-health-alarm-permission"]).sourceArn).toMatch(/:rule\/dr-primary-health-alarm-prod01-us-west-2$/);
+    expect(r["primary-function-failover"]).toBeUndefined();
+  });
+
+  it("gives the replicator and DR check configurations their handlers accept", () => {
+    for (const role of ["primary", "secondary"]) {
+      const replicator = r[`${role}-function-replicator`];
+      expect(() => loadReplicatorConfig({ ...variables(replicator), AWS_REGION: fp(replicator).region })).not.toThrow();
+      const check = r[`${role}-function-dr-check`];
+      expect(() => loadDrCheckConfig({ ...variables(check), AWS_REGION: fp(check).region })).not.toThrow();
+    }
+    expect(fp(r["primary-queue-replication"])).toMatchObject({ enabled: true, functionResponseTypes: ["ReportBatchItemFailures"] });
+    expect(fp(r["secondary-queue-replication"]).enabled).toBe(false);
+  });
+
+  it("reports both regions and recovery objectives within the warm-standby targets", () => {
+    const status = (rendered.composite as any).status;
+    expect(status.secondary).toMatchObject({ region: "us-west-2", tableName: "dr-table-prod01", dbWriterEndpoint: expect.stringContaining("us-west-2") });
+    expect(status.failoverDomain).toBe("api.payments.internal.example");
+    expect(status.recovery.rpoSeconds).toBeLessThanOrEqual(1);
+    expect(status.recovery.rtoSeconds).toBeLessThanOrEqual(180);
+  });
+});
+
+describe("switching activeRegion", () => {
+  it("flips the record roles, the active queue and the switchover target, and leaves the database specs alone", async () => {
+    const before = manifests(await renderCase("warm-standby-observed"));
+    const after = manifests(await renderCase("warm-standby-switchover"));
+    const role = (m: Record<string, Manifest>, region: string) => fp(m[`${region}-dns-failover-record`]).failoverRoutingPolicy[0].type;
+    expect([role(before, "primary"), role(before, "secondary")]).toEqual(["PRIMARY", "SECONDARY"]);
+    expect([role(after, "primary"), role(after, "secondary")]).toEqual(["SECONDARY", "PRIMARY"]);
+    expect(JSON.parse(fp(after["secondary-switchover-to-secondary"]).input)).toEqual({ type: "planned", targetRegion: "us-west-2" });
+    expect(after["secondary-switchover-to-primary"]).toBeUndefined();
+    expect(fp(after["secondary-queue-replication"]).enabled).toBe(true);
+    // Which cluster writes is AWS's state; the specs never move credentials between clusters.
+    const database = (m: Record<string, Manifest>) => Object.fromEntries(Object.entries(m).filter(([, v]) => v.metadata.labels[LABELS.block] === "database"));
+    expect(database(after)).toEqual(database(before));
+  });
+});
+
+describe("a pilot-light environment", () => {
+  it("keeps the secondary cluster headless until the claim makes that region active", async () => {
+    const { buildEnvironment } = await import("../../functions/src/environment.js");
+    const { RegionScope } = await import("../../functions/src/scope.js");
+    const { database } = await import("../../functions/src/blocks/database.js");
+    const spec = { environmentSuffix: "pl01", tier: "pilot-light", primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" };
+    const observed = { "primary-aurora-cluster": { status: { atProvider: { arn: "arn:aws:rds:eu-west-1:123456789012:cluster:dr-aurora-pl01-eu-west-1" } } } };
+    const instances = (activeRegion: string) => {
+      const env = buildEnvironment({ metadata: { name: "ledger", uid: "u" }, spec: { ...spec, failover: { activeRegion } } }, observed);
+      return Object.keys(database(new RegionScope(env, env.secondary!, "database"))).filter((k) => k.startsWith("aurora-instance"));
+    };
+    expect(instances("primary")).toEqual([]);
+    expect(instances("secondary")).toEqual(["aurora-instance-1"]);
+  });
+
+  it("renders without a secondary reader, and its secondary cluster waits for the primary cluster", async () => {
+    const r = manifests(await renderCase("pilot-light"));
+    expect(r["primary-aurora-global-cluster"]).toBeDefined();
+    expect(Object.keys(r).filter((k) => k.startsWith("secondary-aurora-instance"))).toEqual([]);
+    expect(r["secondary-aurora-cluster"]).toBeUndefined();
+  });
+});

@@ -11,4 +11,7 @@ export default {
   collectCoverageFrom: ["src/**/*.ts", "functions/src/**/*.ts", "compositions/**/*.ts", "charts/**/*.ts"],
   coverageReporters: ["text-summary", "json-summary"],
   maxWorkers: 2,
+  // Emulator-backed hooks and gRPC round trips run on shared 2-core machines; a generous ceiling
+  // keeps a loaded machine from failing them while a hung test still ends.
+  testTimeout: 60_000,
 };

@@ -3,12 +3,6 @@
  * code as an S3 object, a role whose inline policy names the exact ARNs it touches, a log group
  * with retention, and the function itself (nodejs22.x on arm64, X-Ray tracing).
  */
-import { Bucket } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Bucket";
-import { BucketVersioning } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketVersioning";
-import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
-import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
-import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
-import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
 import { S3Object } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Object";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
@@ -22,6 +16,7 @@ import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStateme
 import { LOGICAL, resourceNames, tableLogical, type Handler } from "./names.js";
 import type { RegionRole } from "../environment.js";
 import { subnetTierSelector } from "./network.js";
+import { privateBucket } from "./private-bucket.js";
 import { dataBucketName } from "./storage.js";
 
 export const LAMBDA_LOG_RETENTION_DAYS = 30;
@@ -276,40 +271,6 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
  * lifecycle and replication rules are for data. Only the provider reads and writes this bucket.
  */
 function codeBucket(scope: RegionScope): Record<string, ManagedResource> {
-  const region = scope.region.name;
-  const name = scope.bucketName("code");
-  const arn = `arn:aws:s3:::${name}`;
-  const bucketSelector = scope.select("code-bucket");
-  return {
-    // Holds nothing the composition cannot write again, so it is always destroyable.
-    "code-bucket": new Bucket({
-      metadata: scope.externalName(name),
-      spec: { forProvider: { region, forceDestroy: true, tags: scope.tags(name) } },
-    }),
-    "code-bucket-versioning": new BucketVersioning({
-      spec: { forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
-    }),
-    "code-bucket-encryption": new BucketServerSideEncryptionConfiguration({
-      spec: { forProvider: { region, bucketSelector, rule: [{ applyServerSideEncryptionByDefault: [{ sseAlgorithm: "AES256" }] }] } },
-    }),
-    "code-bucket-public-access-block": new BucketPublicAccessBlock({
-      spec: {
-        forProvider: { region, bucketSelector, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      },
-    }),
-    "code-bucket-ownership-controls": new BucketOwnershipControls({
-      spec: { forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
-    }),
-    "code-bucket-policy": new BucketPolicy({
-      spec: {
-        forProvider: {
-          region, bucketSelector,
-          policy: policyDocument([{
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*",
-            Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }]),
-        },
-      },
-    }),
-  };
+  // Holds nothing the composition cannot write again, so it is always destroyable.
+  return privateBucket(scope, "code-bucket", { name: scope.bucketName("code"), stateful: false });
 }

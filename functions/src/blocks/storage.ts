@@ -9,13 +9,7 @@
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
 import { Table } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/Table";
-import { Bucket } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Bucket";
-import { BucketVersioning } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketVersioning";
-import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
 import { BucketLifecycleConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketLifecycleConfiguration";
-import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
-import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
-import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
 import { BucketReplicationConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketReplicationConfiguration";
 import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/TableReplica";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
@@ -25,6 +19,7 @@ import type { ManagedResource } from "../compose.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
+import { privateBucket } from "./private-bucket.js";
 import { LOGICAL, resourceNames } from "./names.js";
 
 /** The API keys each record by one string `pk` (`record#<id>`, the id derived from the idempotency key); items may expire via `expiresAt`. */
@@ -55,7 +50,6 @@ export const REPLICATION_RULE_ID = "replicate-all-to-secondary";
 export function storage(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
   const bucketName = dataBucketName(scope);
-  const bucketArn = `arn:aws:s3:::${bucketName}`;
   const bucketSelector = scope.select(LOGICAL.bucket);
   const key = scope.select("storage-key");
 
@@ -76,46 +70,9 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(storageKeyAlias(scope)),
       spec: { forProvider: { region, targetKeyIdSelector: key } },
     }),
-    [LOGICAL.bucket]: new Bucket({
-      metadata: scope.externalName(bucketName),
-      spec: {
-        deletionPolicy: scope.deletionPolicy,
-        forProvider: { region, forceDestroy: !scope.protection, tags: scope.tags(bucketName) },
-      },
-    }),
-    "bucket-versioning": new BucketVersioning({
-      spec: { forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
-    }),
-    // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
-    "bucket-encryption": new BucketServerSideEncryptionConfiguration({
-      spec: {
-        forProvider: {
-          region, bucketSelector,
-          rule: [{ applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: key }], bucketKeyEnabled: true }],
-        },
-      },
-    }),
+    ...privateBucket(scope, LOGICAL.bucket, { name: bucketName, stateful: true, kmsKey: key }),
     "bucket-lifecycle": new BucketLifecycleConfiguration({
       spec: { forProvider: { region, bucketSelector, rule: LIFECYCLE_RULES.map((rule) => ({ ...rule, status: "Enabled", filter: [{}] })) } },
-    }),
-    "bucket-public-access-block": new BucketPublicAccessBlock({
-      spec: {
-        forProvider: { region, bucketSelector, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      },
-    }),
-    "bucket-ownership-controls": new BucketOwnershipControls({
-      spec: { forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
-    }),
-    "bucket-policy": new BucketPolicy({
-      spec: {
-        forProvider: {
-          region, bucketSelector,
-          policy: policyDocument([{
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }]),
-        },
-      },
     }),
   };
 

@@ -31,13 +31,31 @@ function decorate(model: ManagedResource, scope: RegionScope, logical: string): 
   model.spec.providerConfigRef ??= { name: scope.env.spec.providerConfigName };
 }
 
+/**
+ * Manifests (as JSON text) that validated before. Crossplane sends the same composite again on
+ * every reconcile, so nearly every manifest was validated on an earlier call; validation is a
+ * pure function of the manifest, and looking its text up costs about a third of validating it.
+ * Bounded: the oldest entries go first, so memory stays flat however many composites are served.
+ */
+const VALIDATED_MAX = 8192;
+const validated = new Set<string>();
+
+function remember(text: string): void {
+  if (validated.size >= VALIDATED_MAX) validated.delete(validated.values().next().value as string);
+  validated.add(text);
+}
+
 function validate(model: ManagedResource, key: string): Record<string, unknown> {
+  const manifest = model.toJSON() as Record<string, unknown>;
+  const text = JSON.stringify(manifest);
+  if (validated.has(text)) return manifest;
   try {
     model.validate();
   } catch (error) {
     throw new Error(`composed resource ${key} (${(model as unknown as { kind: string }).kind}) is invalid: ${(error as Error).message}`);
   }
-  return model.toJSON() as Record<string, unknown>;
+  remember(text);
+  return manifest;
 }
 
 export function composeRegion(env: Environment, region: RegionContext, blocks: Record<string, Block>, state: DesiredState): void {

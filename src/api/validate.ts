@@ -61,11 +61,15 @@ function toCel(value: unknown, schema: OpenApiSchema): CelInput {
 
 function checkCel(value: unknown, old: unknown, schema: OpenApiSchema, path: string, errors: FieldError[]): void {
   if (value === undefined) return;
+  // Converted once per node, not once per rule: the root's rules would otherwise each convert the whole spec.
+  let self: CelInput | undefined;
+  let oldSelf: CelInput | undefined;
   for (const rule of rulesOf(schema)) {
     if (rule.transition && old === undefined) continue;
+    self ??= toCel(value, schema);
     const bindings = rule.transition
-      ? { self: toCel(value, schema), oldSelf: toCel(old, schema) }
-      : { self: toCel(value, schema) };
+      ? { self, oldSelf: (oldSelf ??= toCel(old, schema)) }
+      : { self };
     const result = rule.evaluate(bindings as never);
     if (isCelError(result) || result !== true) {
       errors.push({ field: path + (rule.fieldPath ?? ""), message: rule.message });
@@ -103,7 +107,8 @@ export function withDefaults(spec: unknown): unknown {
  */
 export function validateSpec(spec: unknown, previous?: unknown): EnvironmentSpec {
   const resolved = withDefaults(spec);
-  const errors: FieldError[] = [...checker.Errors(resolved)].map((e) => ({
+  // Check is the compiled fast path; Errors walks the schema again and is only needed to explain a failure.
+  const errors: FieldError[] = checker.Check(resolved) ? [] : [...checker.Errors(resolved)].map((e) => ({
     field: pointerToField(e.path),
     message: describe(e.schema as OpenApiSchema, e.message),
   }));

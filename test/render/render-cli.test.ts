@@ -1,0 +1,179 @@
+/**
+ * `npm run render` as a person runs it: the real CLI in a child process, on the committed example
+ * claims, on broken inputs, with observed resources and with --graph.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { jest } from "@jest/globals";
+import { COMPOSITE_KIND } from "../../src/api/index.js";
+
+const RESOURCE_NAME = "crossplane.io/composition-resource-name";
+const EXAMPLES = readdirSync("examples")
+  .filter((f) => f.endsWith(".yaml"))
+  .filter((f) => (parse(readFileSync(join("examples", f), "utf8")) as { kind?: string }).kind === "DisasterRecoveryEnvironment");
+
+type Obj = Record<string, any>;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/render.ts", ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function docs(stream: string): Obj[] {
+  return parseAllDocuments(stream).map((d) => {
+    expect(d.errors).toEqual([]);
+    return d.toJS() as Obj;
+  });
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "render-cli-"));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+jest.setTimeout(120_000);
+
+test("there are example claims to render", () => {
+  expect(EXAMPLES.length).toBeGreaterThan(0);
+});
+
+describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
+  let out: ReturnType<typeof cli>;
+  beforeAll(() => {
+    out = cli(join("examples", file));
+  });
+
+  test("exits 0 with the XR first, then every composed resource, then results", () => {
+    expect(out.stderr).not.toMatch(/error/i);
+    expect(out.code).toBe(0);
+    const [xr, ...rest] = docs(out.stdout);
+    expect(xr!.kind).toBe(COMPOSITE_KIND);
+    expect(xr!.status.conditions.find((c: Obj) => c.type === "Ready")).toBeDefined();
+
+    const composed = rest.filter((d) => d.kind !== "Result");
+    const results = rest.filter((d) => d.kind === "Result");
+    expect(composed.length).toBe(xr!.status.resources.desired);
+    for (const c of composed) {
+      expect(c.metadata.annotations[RESOURCE_NAME]).toMatch(/^[a-z0-9-]+$/);
+      expect(c.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: COMPOSITE_KIND, name: xr!.metadata.name, controller: true })]);
+    }
+    const names = composed.map((c) => c.metadata.annotations[RESOURCE_NAME]);
+    expect(names).toEqual([...names].sort());
+    expect(new Set(names).size).toBe(names.length);
+    // Results come last: nothing but Results after the first one.
+    expect(rest.slice(composed.length).every((d) => d.kind === "Result")).toBe(true);
+    for (const r of results) expect(r).toEqual({ apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: expect.any(String), severity: expect.stringMatching(/^SEVERITY_(NORMAL|WARNING)$/), message: expect.any(String) });
+  });
+
+  test("summarizes kinds, recovery objectives and cost on stderr", () => {
+    const xr = docs(out.stdout)[0]!;
+    const summary = out.stderr.trim().split("\n").at(-1)!;
+    expect(summary).toContain(`${xr.metadata.name}: ${xr.status.resources.desired} resources`);
+    expect(summary).toMatch(/RPO \d+[smh]/);
+    expect(summary).toMatch(/RTO \d+[smh]/);
+    expect(summary).toContain(`~$${xr.status.estimatedMonthlyCostUSD.toFixed(2)}/month`);
+  });
+});
+
+test("--output json prints the same objects as the YAML stream", () => {
+  const file = join("examples", EXAMPLES[0]!);
+  const json = cli(file, "--output", "json");
+  expect(json.code).toBe(0);
+  expect(JSON.parse(json.stdout)).toEqual(docs(cli(file).stdout));
+});
+
+test("a bad claim names every field and rule and exits 2", () => {
+  const claim = parse(readFileSync(join("examples", EXAMPLES[0]!), "utf8")) as Obj;
+  claim.spec.environmentSuffix = "Not_Valid!";
+  claim.spec.tier = "gold";
+  const file = join(scratch, "bad.yaml");
+  writeFileSync(file, stringify(claim));
+  const out = cli(file);
+  expect(out.code).toBe(2);
+  expect(out.stdout).toBe("");
+  expect(out.stderr).toContain(`${file} is not a valid claim`);
+  expect(out.stderr).toMatch(/spec\.environmentSuffix: .+/);
+  expect(out.stderr).toMatch(/spec\.tier: .+/);
+});
+
+test("a claim of the wrong kind exits 2 naming kind", () => {
+  const file = join(scratch, "wrong-kind.yaml");
+  writeFileSync(file, stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }));
+  const out = cli(file);
+  expect(out.code).toBe(2);
+  expect(out.stderr).toMatch(/kind: .*ConfigMap/);
+});
+
+test("a missing claim file says which file", () => {
+  const file = join(scratch, "no-such-claim.yaml");
+  const out = cli(file);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toContain(`cannot read claim ${file}: no such file`);
+});
+
+test("unparsable YAML says where", () => {
+  const file = join(scratch, "broken.yaml");
+  writeFileSync(file, "apiVersion: dr.platform.io/v1alpha1\nkind: DisasterRecoveryEnvironment\nmetadata:\n  name: [unclosed\n");
+  const out = cli(file);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toMatch(new RegExp(`cannot parse claim ${file.replace(/[.]/g, "\\.")}:\\d+:\\d+`));
+});
+
+test("usage errors exit 2", () => {
+  expect(cli().code).toBe(2);
+  expect(cli(join("examples", EXAMPLES[0]!), "--output", "toml").stderr).toContain("--output must be yaml or json");
+});
+
+test("--observed keeps the names of existing resources and composes what waited for them", () => {
+  const golden = "test/cases/warm-standby-observed";
+  const observed = parse(readFileSync(join(golden, "observed.yaml"), "utf8")) as Record<string, Obj>;
+  const dir = join(scratch, "observed");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  // One file per resource, annotated as Crossplane annotates composed resources.
+  for (const [name, o] of Object.entries(observed)) {
+    writeFileSync(join(dir, `${name}.yaml`), stringify({ ...o, metadata: { ...o.metadata, annotations: { [RESOURCE_NAME]: name } } }));
+  }
+  const before = docs(cli(join(golden, "claim.yaml")).stdout);
+  const out = cli(join(golden, "claim.yaml"), "--observed", dir);
+  expect(out.code).toBe(0);
+  const after = docs(out.stdout);
+  const byName = new Map(after.filter((d) => d.kind !== "Result" && d.kind !== COMPOSITE_KIND).map((d) => [d.metadata.annotations[RESOURCE_NAME], d]));
+  for (const [name, o] of Object.entries(observed)) {
+    if (!byName.has(name)) continue;
+    expect(byName.get(name)!.metadata.name).toBe(o.metadata.name);
+    expect(byName.get(name)!.metadata.generateName).toBeUndefined();
+  }
+  const warnings = (d: Obj[]) => d.filter((x) => x.severity === "SEVERITY_WARNING").length;
+  expect(warnings(after)).toBeLessThan(warnings(before));
+  const composed = (d: Obj[]) => d.filter((x) => x.metadata?.annotations?.[RESOURCE_NAME]).length;
+  expect(composed(after)).toBeGreaterThan(composed(before));
+});
+
+test("--observed without the resource-name annotation says which file", () => {
+  const file = join(scratch, "observed-unannotated.yaml");
+  writeFileSync(file, stringify({ apiVersion: "ec2.aws.upbound.io/v1beta1", kind: "VPC", metadata: { name: "x" } }));
+  const out = cli(join("examples", EXAMPLES[0]!), "--observed", file);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toContain(`observed resources ${file}, document 1 (VPC)`);
+});
+
+test("--graph writes an SVG with a node per composed resource and edges for selectors", () => {
+  const example = EXAMPLES.find((f) => f.includes("warm")) ?? EXAMPLES[0]!;
+  const file = join(scratch, "graph.svg");
+  const out = cli(join("examples", example), "--graph", file);
+  expect(out.code).toBe(0);
+  const svg = readFileSync(file, "utf8");
+  expect(svg.startsWith("<?xml") || svg.startsWith("<svg")).toBe(true);
+  const names = docs(out.stdout).filter((d) => d.metadata?.annotations?.[RESOURCE_NAME]).map((d) => d.metadata.annotations[RESOURCE_NAME] as string);
+  const nodeTitles = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)]
+    .map((m) => m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))));
+  expect(nodeTitles.sort()).toEqual([...names].sort());
+  const edges = [...svg.matchAll(/<g id="edge\d+" class="edge">/g)].length;
+  expect(edges).toBeGreaterThan(0);
+  expect(out.stderr).toMatch(new RegExp(`wrote ${file.replace(/[.]/g, "\\.")}: ${names.length} resources, \\d+ selector edges`));
+});

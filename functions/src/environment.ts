@@ -39,7 +39,7 @@ export interface Environment {
   regions: RegionContext[];
   primary: RegionContext;
   secondary?: RegionContext;
-  /** Tags every AWS resource carries: the standard ones, then the claim's. */
+  /** Tags every AWS resource carries: the claim's, then the standard ones, which win. */
   tags: Record<string, string>;
   observed: Record<string, ObservedResource>;
 }
@@ -84,11 +84,12 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
     name, uid, spec, tier: spec.tier, suffix: spec.environmentSuffix,
     regions: secondary ? [primary, secondary] : [primary],
     primary, secondary,
+    // The standard tags come last so a claim cannot override them: guards and cost reports read them.
     tags: {
+      ...spec.tags,
       [STANDARD_TAG_KEYS.environment]: spec.environmentSuffix,
       [STANDARD_TAG_KEYS.tier]: spec.tier,
       [STANDARD_TAG_KEYS.managedBy]: "crossplane",
-      ...spec.tags,
     },
     observed,
   };

@@ -16,6 +16,7 @@ import {
 import { buildEnvironment, type CompositeResource, type ObservedResource } from "./environment.js";
 import { composeEnvironment } from "./compose.js";
 import { environmentStatus, isReady } from "./status.js";
+import { refuseTierDowngrade } from "./guards.js";
 
 export const compose: ComposeFunction = (req, rsp, logger) => {
   const xr = getObservedCompositeResource(req)?.resource as CompositeResource | undefined;
@@ -29,6 +30,7 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   let env;
   try {
     env = buildEnvironment(xr, observed);
+    refuseTierDowngrade(env);
     state = composeEnvironment(env);
   } catch (error) {
     // Fatal leaves the previous desired state in place: nothing composed so far is dropped.

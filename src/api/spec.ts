@@ -57,7 +57,6 @@ export const NetworkSpec = Type.Object(
     ...rules(
       { rule: cidrIsNetworkAddress("self.cidr"), message: "spec.network.cidr must be a network address: its host bits must be zero", fieldPath: ".cidr" },
       { rule: cidrIsNetworkAddress("self.secondaryCidr"), message: "spec.network.secondaryCidr must be a network address: its host bits must be zero", fieldPath: ".secondaryCidr" },
-      { rule: cidrsDisjoint("self.cidr", "self.secondaryCidr"), message: "spec.network.secondaryCidr must not overlap spec.network.cidr", fieldPath: ".secondaryCidr" },
     ),
   },
 );
@@ -192,6 +191,11 @@ export const EnvironmentSpec = Type.Object(
         rule: "self.tier == 'backup-restore' || has(self.secondaryRegion)",
         message: "spec.secondaryRegion is required when spec.tier is pilot-light or warm-standby",
         fieldPath: ".secondaryRegion", reason: "FieldValueRequired",
+      },
+      {
+        // Only tiers with a secondary VPC need the ranges apart (they may be peered or routed later).
+        rule: `self.tier == 'backup-restore' || ${cidrsDisjoint("self.network.cidr", "self.network.secondaryCidr")}`,
+        message: "spec.network.secondaryCidr must not overlap spec.network.cidr", fieldPath: ".network.secondaryCidr",
       },
       {
         rule: "!has(self.secondaryRegion) || self.secondaryRegion != self.primaryRegion",

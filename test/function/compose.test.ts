@@ -40,7 +40,7 @@ describe("composition", () => {
     [{ tier: "pilot-light" }, "spec.secondaryRegion"],
     [{ environmentSuffix: "Bad_Suffix" }, "spec.environmentSuffix"],
     [{ database: { minCapacity: 16, maxCapacity: 2 } }, "spec.database.minCapacity"],
-    [{ network: { cidr: "10.0.0.0/16", secondaryCidr: "10.0.64.0/18" } }, "spec.network.secondaryCidr"],
+    [{ tier: "warm-standby", secondaryRegion: "us-east-2", network: { cidr: "10.0.0.0/16", secondaryCidr: "10.0.64.0/18" } }, "spec.network.secondaryCidr"],
     [{ primaryRegion: "moon-base-1" }, "spec.primaryRegion"],
   ])("refuses %j with a Fatal result naming %s and composes nothing", async (change, field) => {
     const rsp = await renderJson({ ...base, spec: { ...base.spec, ...change } });
@@ -65,6 +65,11 @@ describe("composition", () => {
     expect(rsp.desired.composite.resource.status.pending).toEqual(
       expect.arrayContaining([expect.stringContaining("primary-security-group-lambda-egress-s3 waits for prefixListId")]),
     );
+  });
+
+  it("lets a single-region tier keep any secondary CIDR: it has no second VPC", async () => {
+    const rsp = await renderJson({ ...base, spec: { ...base.spec, network: { cidr: "10.1.0.0/16" } } });
+    expect((rsp.results as any[]).filter((r) => r.severity === "SEVERITY_FATAL")).toEqual([]);
   });
 
   it("emits a waiting resource once its value is observed", async () => {

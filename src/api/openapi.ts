@@ -3,10 +3,8 @@
  *
  * TypeBox speaks JSON Schema; the API server accepts a subset. The differences handled here:
  * unions of literals become `enum`, `patternProperties` (string-keyed records) become
- * `additionalProperties`, and `uniqueItems` gives way to `x-kubernetes-list-type: set`, which the
- * API server enforces in linear time. Map keys cannot be bounded in a structural schema, so a CEL
- * rule over them would exceed the API server's cost budget; the key pattern is enforced by the
- * function's runtime validation instead (a Fatal result naming the field).
+ * `additionalProperties` with a CEL rule on the keys, and `uniqueItems` gives way to
+ * `x-kubernetes-list-type: set`, which the API server enforces in linear time.
  */
 import type { TSchema } from "@sinclair/typebox";
 
@@ -42,8 +40,10 @@ export function toOpenApi(schema: TSchema | OpenApiSchema): OpenApiSchema {
         out.items = toOpenApi(value as OpenApiSchema);
         break;
       case "patternProperties": {
-        const [[, valueSchema]] = Object.entries(value as Record<string, OpenApiSchema>);
+        const [[pattern, valueSchema]] = Object.entries(value as Record<string, OpenApiSchema>);
         out.additionalProperties = toOpenApi(valueSchema);
+        const keyRule = { rule: `self.all(k, k.matches('${pattern}'))`, message: `every key must match ${pattern}` };
+        out["x-kubernetes-validations"] = [...((source["x-kubernetes-validations"] as unknown[]) ?? []), keyRule];
         break;
       }
       case "additionalProperties":

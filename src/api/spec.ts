@@ -6,7 +6,8 @@
  * A field with a default is `required` on purpose: the API server applies defaults before it
  * validates, so users may omit it, and the resolved type the function sees always has it.
  */
-import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { Type, type Static, type TObject, type TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { cidrIsNetworkAddress, cidrsDisjoint } from "./cel.js";
 
 /** One CEL rule of `x-kubernetes-validations`; `fieldPath` is relative to the object that holds it. */
@@ -18,6 +19,23 @@ export interface CelRule {
 }
 
 const rules = (...list: CelRule[]) => ({ "x-kubernetes-validations": list });
+
+/**
+ * A section of the spec whose default is its children's defaults, filled in. The API server checks
+ * a default as it stands, without defaulting inside it, so `{}` would fail its own required
+ * children and CEL rules.
+ */
+function section<T extends TObject>(schema: T): T {
+  schema.default = Value.Default(schema, {});
+  return schema;
+}
+
+/** Serverless v2 capacity moves in half ACUs; a CEL rule, because the API server's multipleOf mishandles whole numbers with a fractional factor. */
+const halfStep = (field: string): CelRule => ({
+  rule: `double(int(self.${field} * 2.0)) == self.${field} * 2.0`,
+  message: `spec.database.${field} must be a multiple of 0.5`,
+  fieldPath: `.${field}`,
+});
 const immutable = (field: string): CelRule => ({
   rule: "self == oldSelf",
   message: `${field} is immutable: changing it would replace the environment's data stores`,
@@ -42,7 +60,7 @@ const region = (description: string) =>
 const cidr = (description: string, fallback: string) =>
   Type.String({ description, pattern: CIDR_PATTERN, maxLength: 18, default: fallback });
 
-export const NetworkSpec = Type.Object(
+export const NetworkSpec = section(Type.Object(
   {
     cidr: cidr("IPv4 range of the primary region's VPC, /16 to /24, e.g. 10.0.0.0/16.", "10.0.0.0/16"),
     secondaryCidr: cidr("IPv4 range of the secondary region's VPC; must not overlap `cidr`.", "10.1.0.0/16"),
@@ -53,15 +71,14 @@ export const NetworkSpec = Type.Object(
   },
   {
     description: "The VPC in each region.",
-    default: {},
     ...rules(
       { rule: cidrIsNetworkAddress("self.cidr"), message: "spec.network.cidr must be a network address: its host bits must be zero", fieldPath: ".cidr" },
       { rule: cidrIsNetworkAddress("self.secondaryCidr"), message: "spec.network.secondaryCidr must be a network address: its host bits must be zero", fieldPath: ".secondaryCidr" },
     ),
   },
-);
+));
 
-export const DatabaseSpec = Type.Object(
+export const DatabaseSpec = section(Type.Object(
   {
     engineVersion: Type.String({
       description: "Aurora PostgreSQL engine version (major.minor) that supports Serverless v2 and Global Database.",
@@ -69,11 +86,11 @@ export const DatabaseSpec = Type.Object(
     }),
     minCapacity: Type.Number({
       description: "Serverless v2 minimum capacity in ACUs, in steps of 0.5.",
-      minimum: 0.5, maximum: 256, multipleOf: 0.5, default: 0.5,
+      minimum: 0.5, maximum: 256, default: 0.5,
     }),
     maxCapacity: Type.Number({
       description: "Serverless v2 maximum capacity in ACUs, in steps of 0.5; at least `minCapacity`.",
-      minimum: 1, maximum: 256, multipleOf: 0.5, default: 4,
+      minimum: 1, maximum: 256, default: 4,
     }),
     backupRetentionDays: Type.Integer({
       description: "Days of automated backups and point-in-time recovery.",
@@ -85,41 +102,44 @@ export const DatabaseSpec = Type.Object(
   },
   {
     description: "Aurora PostgreSQL Serverless v2.",
-    default: {},
-    ...rules({ rule: "self.minCapacity <= self.maxCapacity", message: "spec.database.minCapacity must be at most spec.database.maxCapacity", fieldPath: ".minCapacity" }),
+    ...rules(
+      { rule: "self.minCapacity <= self.maxCapacity", message: "spec.database.minCapacity must be at most spec.database.maxCapacity", fieldPath: ".minCapacity" },
+      halfStep("minCapacity"),
+      halfStep("maxCapacity"),
+    ),
   },
-);
+));
 
-export const ApiSpec = Type.Object(
+export const ApiSpec = section(Type.Object(
   {
     rateLimit: Type.Integer({ description: "Steady-state requests per second per API key.", minimum: 1, maximum: 10000, default: 100 }),
     burstLimit: Type.Integer({ description: "Burst requests per API key.", minimum: 1, maximum: 5000, default: 200 }),
     quotaPerMonth: Type.Integer({ description: "Requests per API key per month.", minimum: 1, maximum: 1000000000, default: 1000000 }),
   },
-  { description: "The REST API in each region: throttling and quota of its usage plan.", default: {} },
-);
+  { description: "The REST API in each region: throttling and quota of its usage plan." },
+));
 
-export const EventsSpec = Type.Object(
+export const EventsSpec = section(Type.Object(
   {
     schedule: Type.String({
       description: "EventBridge schedule of the DR check, as `rate(...)` or `cron(...)`.",
       pattern: SCHEDULE_PATTERN, maxLength: 108, default: "rate(5 minutes)",
     }),
   },
-  { description: "Scheduled DR checks.", default: {} },
-);
+  { description: "Scheduled DR checks." },
+));
 
-export const AlertsSpec = Type.Object(
+export const AlertsSpec = section(Type.Object(
   {
     emails: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: 254 }), {
       description: "Addresses subscribed to the alarm topic; each must confirm its subscription.",
       maxItems: 10, uniqueItems: true, default: [], "x-kubernetes-list-type": "set",
     }),
   },
-  { description: "Who is told when an alarm fires.", default: {} },
-);
+  { description: "Who is told when an alarm fires." },
+));
 
-export const FailoverSpec = Type.Object(
+export const FailoverSpec = section(Type.Object(
   {
     healthCheckIntervalSeconds: Type.Union([Type.Literal(10), Type.Literal(30)], {
       description: "Route 53 health check interval in seconds: 10 (fast) or 30 (standard).", default: 10,
@@ -135,15 +155,15 @@ export const FailoverSpec = Type.Object(
       default: "primary",
     }),
   },
-  { description: "DNS failover and switchover (DR tiers only).", default: {} },
-);
+  { description: "DNS failover and switchover (DR tiers only)." },
+));
 
-export const MessagingSpec = Type.Object(
+export const MessagingSpec = section(Type.Object(
   {
     enabled: Type.Boolean({ description: "Compose an SQS queue with a dead-letter queue in each region, replicated to the secondary.", default: false }),
   },
-  { description: "Optional active-passive messaging.", default: {} },
-);
+  { description: "Optional active-passive messaging." },
+));
 
 export const EnvironmentSpec = Type.Object(
   {

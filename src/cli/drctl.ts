@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+/**
+ * drctl: what an app team needs day to day for a DisasterRecoveryEnvironment claim, on the
+ * cluster of the current kubeconfig context.
+ *
+ *   drctl status <claim> [-n ns]                          composed resources by region, readiness, recovery objectives
+ *   drctl failover <claim> --to secondary|primary [-n ns] [--timeout 120]
+ *                                                         planned switchover through spec.failover.activeRegion
+ *   drctl wait <claim> [-n ns] [--for Ready|Synced] [--timeout 300]
+ *
+ * Exit codes: 0 done, 1 failed or timed out, 2 usage.
+ */
+import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual, parseArgs } from "node:util";
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from "@kubernetes/client-node";
+import { API_GROUP, API_VERSION, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL } from "../api/group.js";
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+}
+interface Ref {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
+
+export interface Composed {
+  /** The name the composition gives it (crossplane.io/composition-resource-name). */
+  resourceName: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** primary | secondary | global, from the resource name's role prefix. */
+  role: string;
+  region?: string;
+  ready: string;
+  synced: string;
+  deletionPolicy?: string;
+  forProvider?: unknown;
+}
+
+export interface Snapshot {
+  claim: Obj;
+  composite?: Obj;
+  composed: Composed[];
+}
+
+const RESOURCE_NAME = "crossplane.io/composition-resource-name";
+
+export function condition(o: { status?: Record<string, any> } | undefined, type: string): Condition | undefined {
+  return (o?.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+}
+
+function conditionText(c: Condition | undefined): string {
+  if (!c) return "Unknown";
+  return c.status === "True" ? "True" : `${c.status}${c.reason ? ` (${c.reason})` : ""}`;
+}
+
+export class Drctl {
+  private readonly custom: CustomObjectsApi;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(kc: KubeConfig) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  async claim(name: string, namespace: string): Promise<Obj> {
+    return (await this.custom.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: CLAIM_PLURAL, name })) as Obj;
+  }
+
+  async snapshot(name: string, namespace: string): Promise<Snapshot> {
+    const claim = await this.claim(name, namespace);
+    const xrName = claim.spec?.resourceRef?.name as string | undefined;
+    if (!xrName) return { claim, composed: [] };
+    const composite = (await this.custom.getClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: COMPOSITE_PLURAL, name: xrName })) as Obj;
+    // Crossplane v1 and v2 legacy composites keep refs in spec.resourceRefs, v2 modern ones in spec.crossplane.
+    const refs = ((composite.spec?.crossplane?.resourceRefs ?? composite.spec?.resourceRefs ?? []) as Ref[]).filter((r) => r.name);
+    const composed: Composed[] = [];
+    for (const ref of refs) {
+      let o: Obj;
+      try {
+        o = (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } })) as Obj;
+      } catch {
+        composed.push({ resourceName: "?", apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, role: "global", ready: "Missing", synced: "Missing" });
+        continue;
+      }
+      const resourceName = o.metadata?.annotations?.[RESOURCE_NAME] ?? ref.name;
+      const role = /^(primary|secondary)-/.exec(resourceName)?.[1] ?? "global";
+      composed.push({
+        resourceName,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        name: ref.name,
+        role,
+        region: o.spec?.forProvider?.region,
+        ready: conditionText(condition(o, "Ready")),
+        synced: conditionText(condition(o, "Synced")),
+        deletionPolicy: o.spec?.deletionPolicy,
+        forProvider: o.spec?.forProvider,
+      });
+    }
+    composed.sort((a, b) => a.role.localeCompare(b.role) || a.resourceName.localeCompare(b.resourceName));
+    return { claim, composite, composed };
+  }
+
+  /** The tree `drctl status` prints; returned as lines so tests can read it. */
+  async status(name: string, namespace: string): Promise<string[]> {
+    const { claim, composite, composed } = await this.snapshot(name, namespace);
+    const spec = claim.spec ?? {};
+    const st = claim.status ?? {};
+    const lines: string[] = [];
+    lines.push(`${CLAIM_KIND} ${namespace}/${name}  tier=${spec.tier}  active=${spec.failover?.activeRegion ?? "primary"}  Ready=${conditionText(condition(claim, "Ready"))}  Synced=${conditionText(condition(claim, "Synced"))}`);
+    if (!composite) {
+      lines.push("└─ no composite yet");
+      return lines;
+    }
+    lines.push(`└─ ${COMPOSITE_KIND} ${composite.metadata?.name}  Ready=${conditionText(condition(composite, "Ready"))}  Synced=${conditionText(condition(composite, "Synced"))}`);
+    const roles: Array<[string, string | undefined]> = [
+      ["primary", spec.primaryRegion],
+      ["secondary", spec.secondaryRegion],
+      ["global", undefined],
+    ];
+    const groups = roles.map(([role, region]) => [role, region, composed.filter((c) => c.role === role)] as const).filter(([, , cs]) => cs.length > 0);
+    groups.forEach(([role, region, cs], gi) => {
+      const lastGroup = gi === groups.length - 1 && !st.recovery;
+      const ready = cs.filter((c) => c.ready === "True").length;
+      const active = (spec.failover?.activeRegion ?? "primary") === role ? ", active" : "";
+      lines.push(`   ${lastGroup ? "└─" : "├─"} ${role}${region ? ` ${region}` : ""}${active}: ${ready}/${cs.length} ready`);
+      cs.forEach((c, i) => {
+        const mark = c.ready === "True" ? "✓" : "·";
+        const orphan = c.deletionPolicy === "Orphan" ? "  [orphan on delete]" : "";
+        lines.push(`   ${lastGroup ? " " : "│"}  ${i === cs.length - 1 ? "└─" : "├─"} ${mark} ${c.resourceName}  ${c.kind}.${c.apiVersion.split("/")[0]}  Ready=${c.ready}${orphan}`);
+      });
+    });
+    if (st.recovery) {
+      const r = st.recovery as { strategy: string; rpoSeconds: number; rtoSeconds: number };
+      lines.push(`   └─ recovery: ${r.strategy}, RPO ${r.rpoSeconds}s, RTO ${r.rtoSeconds}s${st.estimatedMonthlyCostUSD !== undefined ? `, est. $${st.estimatedMonthlyCostUSD}/month` : ""}`);
+    }
+    for (const p of (st.pending ?? []) as string[]) lines.push(`      pending: ${p}`);
+    return lines;
+  }
+
+  /** Waits until the claim's condition is True; on timeout the error lists what is not there yet. */
+  async wait(name: string, namespace: string, forCondition = "Ready", timeoutSeconds = 300): Promise<Snapshot> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    let snap = await this.snapshot(name, namespace);
+    while (condition(snap.claim, forCondition)?.status !== "True") {
+      if (Date.now() > deadline) {
+        const notReady = snap.composed.filter((c) => c.ready !== "True").map((c) => c.resourceName);
+        const c = condition(snap.claim, forCondition);
+        throw new Error(
+          `${CLAIM_KIND} ${namespace}/${name} not ${forCondition} after ${timeoutSeconds}s (${c ? `${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`.trim() : "no condition yet"})` +
+            (notReady.length ? `; not ready: ${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ` and ${notReady.length - 10} more` : ""}` : ""),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      snap = await this.snapshot(name, namespace);
+    }
+    return snap;
+  }
+
+  /**
+   * Planned switchover: sets spec.failover.activeRegion, waits until the composite has the new
+   * value and the composed resources have settled, and returns what changed per resource.
+   */
+  async failover(name: string, namespace: string, to: "primary" | "secondary", timeoutSeconds = 120): Promise<string[]> {
+    const before = await this.snapshot(name, namespace);
+    const spec = before.claim.spec ?? {};
+    if (to === "secondary" && !spec.secondaryRegion) throw new Error(`${namespace}/${name} has no secondary region (tier ${spec.tier})`);
+    if ((spec.failover?.activeRegion ?? "primary") === to) return [`${namespace}/${name} is already active in ${to}; nothing changed`];
+
+    await this.custom.patchNamespacedCustomObject(
+      { group: API_GROUP, version: API_VERSION, namespace, plural: CLAIM_PLURAL, name, body: { spec: { failover: { activeRegion: to } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const key = (c: Composed) => c.resourceName;
+    let previous: Snapshot | undefined;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`${namespace}/${name}: composed resources did not settle on activeRegion=${to} within ${timeoutSeconds}s`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await this.snapshot(name, namespace);
+      const xr = now.composite;
+      const synced = condition(xr, "Synced");
+      const applied =
+        xr?.spec?.failover?.activeRegion === to &&
+        synced?.status === "True" &&
+        (synced.observedGeneration === undefined || synced.observedGeneration >= (xr.metadata?.generation ?? 0));
+      // Settled: the composite reconciled the new generation and two reads in a row agree.
+      if (applied && previous && isDeepStrictEqual(previous.composed.map((c) => [key(c), c.forProvider]), now.composed.map((c) => [key(c), c.forProvider]))) {
+        return describeChanges(before, now, to, spec.failover?.activeRegion ?? "primary");
+      }
+      previous = applied ? now : undefined;
+    }
+  }
+}
+
+/** Field-level differences of forProvider between two snapshots, one line per change. */
+export function describeChanges(before: Snapshot, after: Snapshot, to: string, from: string): string[] {
+  const lines = [`activeRegion: ${from} -> ${to}`];
+  const old = new Map(before.composed.map((c) => [c.resourceName, c]));
+  const seen = new Set<string>();
+  for (const c of after.composed) {
+    seen.add(c.resourceName);
+    const o = old.get(c.resourceName);
+    if (!o) {
+      lines.push(`+ ${c.resourceName} (${c.kind})`);
+      continue;
+    }
+    for (const d of diff(o.forProvider, c.forProvider, "forProvider")) lines.push(`~ ${c.resourceName} (${c.kind}) ${d}`);
+  }
+  for (const c of before.composed) if (!seen.has(c.resourceName)) lines.push(`- ${c.resourceName} (${c.kind})`);
+  if (lines.length === 1) lines.push("no composed resource changed");
+  return lines;
+}
+
+function diff(a: unknown, b: unknown, path: string): string[] {
+  if (isDeepStrictEqual(a, b)) return [];
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
+  }
+  const show = (v: unknown) => (v === undefined ? "(unset)" : JSON.stringify(v));
+  return [`${path}: ${show(a)} -> ${show(b)}`];
+}
+
+const USAGE = `usage:
+  drctl status <claim> [-n namespace]
+  drctl failover <claim> --to secondary|primary [-n namespace] [--timeout seconds]
+  drctl wait <claim> [-n namespace] [--for Ready|Synced] [--timeout seconds]`;
+
+export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        namespace: { type: "string", short: "n", default: "default" },
+        to: { type: "string" },
+        for: { type: "string", default: "Ready" },
+        timeout: { type: "string" },
+        kubeconfig: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, name] = positionals;
+  if (values.help || !command || !name || !["status", "failover", "wait"].includes(command)) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const ns = values.namespace!;
+  const timeout = values.timeout ? Number(values.timeout) : undefined;
+  try {
+    if (!kc) {
+      kc = new KubeConfig();
+      if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
+      else kc.loadFromDefault();
+    }
+    const drctl = new Drctl(kc);
+    if (command === "status") {
+      for (const l of await drctl.status(name, ns)) process.stdout.write(`${l}\n`);
+    } else if (command === "wait") {
+      await drctl.wait(name, ns, values.for, timeout);
+      process.stdout.write(`${CLAIM_KIND} ${ns}/${name} is ${values.for}\n`);
+    } else {
+      if (values.to !== "primary" && values.to !== "secondary") {
+        process.stderr.write(`--to must be primary or secondary\n${USAGE}\n`);
+        return 2;
+      }
+      for (const l of await drctl.failover(name, ns, values.to, timeout)) process.stdout.write(`${l}\n`);
+    }
+    return 0;
+  } catch (e) {
+    const err = e as { code?: number; body?: unknown; message: string };
+    process.stderr.write(`drctl ${command}: ${err.code === 404 ? `${CLAIM_KIND} ${ns}/${name} not found` : err.message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

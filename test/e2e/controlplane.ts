@@ -1,0 +1,283 @@
+/**
+ * A throwaway control plane as local processes: etcd, kube-apiserver, kube-controller-manager
+ * (garbage collector only), Crossplane core out of cluster, and our composition function serving
+ * TLS. Binaries come from test/e2e/build.sh (.cache/e2e/bin). Everything listens on 127.0.0.1;
+ * every process is started and stopped here.
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Health, KubeConfig } from "@kubernetes/client-node";
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const CACHE = process.env.E2E_CACHE ?? join(REPO_ROOT, ".cache/e2e");
+export const BIN = join(CACHE, "bin");
+export const CROSSPLANE_VERSION = "v2.2.0";
+export const CROSSPLANE_CRDS = join(CACHE, `crossplane-crds-${CROSSPLANE_VERSION}`);
+
+const LOOPBACK = "127.0.0.1";
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, LOOPBACK, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Polls until `check` resolves truthy or the deadline passes; the message says what never happened. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A CA and leaf certificates signed by it; keys never leave the run's temp dir. */
+function issue(dir: string, name: string, cn: string, san: string | undefined, usage: "serverAuth" | "clientAuth" | "serverAuth,clientAuth", org?: string): void {
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(ext, [`extendedKeyUsage=${usage}`, "keyUsage=digitalSignature,keyEncipherment", ...(san ? [`subjectAltName=${san}`] : [])].join("\n"));
+  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}${org ? `/O=${org}` : ""}`], dir);
+  openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", `${name}.crt`, "-extfile", ext], dir);
+}
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  log: string;
+}
+
+export interface ControlPlaneOptions {
+  /** Start kube-controller-manager so deletions cascade to owned objects (garbage collector). */
+  garbageCollector?: boolean;
+}
+
+export class ControlPlane {
+  readonly dir = mkdtempSync(join(CACHE, "run-"));
+  readonly kubeconfigPath = join(this.dir, "kubeconfig");
+  private readonly procs: Proc[] = [];
+  functionPort = 0;
+  apiPort = 0;
+  /** Peak resident memory in KiB summed over the control plane's processes, sampled every second. */
+  peakRssKiB = 0;
+  private sampler?: NodeJS.Timeout;
+
+  static binaries(): string[] {
+    return ["etcd", "kube-apiserver", "kube-controller-manager", "crossplane"].map((b) => join(BIN, b));
+  }
+
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.kubeconfigPath);
+    return kc;
+  }
+
+  async start(opts: ControlPlaneOptions = {}): Promise<void> {
+    for (const b of ControlPlane.binaries()) if (!existsSync(b)) throw new Error(`${b} is missing: run test/e2e/build.sh first`);
+    const pki = join(this.dir, "pki");
+    mkdirSync(pki);
+    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e-ca"], pki);
+    issue(pki, "apiserver", "kube-apiserver", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
+    issue(pki, "function", "function-dr-environment", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
+    issue(pki, "crossplane-client", "crossplane", undefined, "clientAuth");
+    // Service-account tokens are signed with this pair; the API server refuses to start without it.
+    openssl(["genrsa", "-out", "sa.key", "2048"], pki);
+    openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], pki);
+    // One admin token per run, in system:masters; it lives only in this run's kubeconfig.
+    const token = randomBytes(24).toString("hex");
+    writeFileSync(join(pki, "tokens.csv"), `${token},e2e-admin,e2e-admin,"system:masters"\n`, { mode: 0o600 });
+
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    this.apiPort = apiPort;
+    this.sample();
+
+    this.spawn("etcd", join(BIN, "etcd"), [
+      "--name=e2e",
+      `--data-dir=${join(this.dir, "etcd")}`,
+      `--listen-client-urls=http://${LOOPBACK}:${etcdClient}`,
+      `--advertise-client-urls=http://${LOOPBACK}:${etcdClient}`,
+      `--listen-peer-urls=http://${LOOPBACK}:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://${LOOPBACK}:${etcdPeer}`,
+      `--initial-cluster=e2e=http://${LOOPBACK}:${etcdPeer}`,
+      // A test cluster lives for minutes; durability is not worth the disk flushes.
+      "--unsafe-no-fsync",
+      "--log-level=warn",
+    ]);
+    await until("etcd health", async () => (await fetch(`http://${LOOPBACK}:${etcdClient}/health`)).ok, 30_000);
+
+    this.spawn("kube-apiserver", join(BIN, "kube-apiserver"), [
+      `--etcd-servers=http://${LOOPBACK}:${etcdClient}`,
+      `--bind-address=${LOOPBACK}`,
+      `--advertise-address=${LOOPBACK}`,
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${join(pki, "apiserver.crt")}`,
+      `--tls-private-key-file=${join(pki, "apiserver.key")}`,
+      `--client-ca-file=${join(pki, "ca.crt")}`,
+      `--token-auth-file=${join(pki, "tokens.csv")}`,
+      `--service-account-key-file=${join(pki, "sa.pub")}`,
+      `--service-account-signing-key-file=${join(pki, "sa.key")}`,
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      "--authorization-mode=RBAC",
+      // Only an address range for Service objects: nothing routes to it.
+      "--service-cluster-ip-range=10.96.0.0/24",
+      "--profiling=false",
+      `--cert-dir=${join(this.dir, "apiserver-certs")}`,
+    ]);
+
+    const server = `https://${LOOPBACK}:${apiPort}`;
+    writeFileSync(
+      this.kubeconfigPath,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `- name: e2e\n  cluster:\n    server: ${server}\n    certificate-authority: ${join(pki, "ca.crt")}`,
+        `users:\n- name: e2e-admin\n  user:\n    token: ${token}`,
+        "contexts:\n- name: e2e\n  context:\n    cluster: e2e\n    user: e2e-admin",
+        "current-context: e2e",
+        "",
+      ].join("\n"),
+      { mode: 0o600 },
+    );
+    const kc = this.kubeConfig();
+    const health = new Health(kc);
+    await until("kube-apiserver /readyz", () => health.readyz({}), 120_000, 500);
+
+    if (opts.garbageCollector ?? true) {
+      this.spawn("kube-controller-manager", join(BIN, "kube-controller-manager"), [
+        `--kubeconfig=${this.kubeconfigPath}`,
+        `--authentication-kubeconfig=${this.kubeconfigPath}`,
+        `--authorization-kubeconfig=${this.kubeconfigPath}`,
+        // Deletion tests need owner references honoured; nothing else of the controller manager is used.
+        "--controllers=garbagecollector,namespace",
+        "--leader-elect=false",
+        `--bind-address=${LOOPBACK}`,
+        `--secure-port=${await freePort()}`,
+        `--cert-dir=${join(this.dir, "kcm-certs")}`,
+        "--use-service-account-credentials=false",
+      ]);
+    }
+
+    // Crossplane's client certificate: it calls functions over mutual TLS with these files.
+    const xpClient = join(this.dir, "crossplane-tls-client");
+    const fnServer = join(this.dir, "function-tls-server");
+    mkdirSync(xpClient);
+    mkdirSync(fnServer);
+    for (const [src, dst] of [["ca.crt", "ca.crt"], ["crossplane-client.crt", "tls.crt"], ["crossplane-client.key", "tls.key"]]) writeFileSync(join(xpClient, dst), readFileSync(join(pki, src)));
+    for (const [src, dst] of [["ca.crt", "ca.crt"], ["function.crt", "tls.crt"], ["function.key", "tls.key"]]) writeFileSync(join(fnServer, dst), readFileSync(join(pki, src)));
+
+    this.functionPort = await freePort();
+    // One node process (tsx as a loader, not its CLI wrapper) so stop() signals the server itself.
+    this.spawn("function", process.execPath, [
+      "--import=tsx",
+      join(REPO_ROOT, "functions/src/main.ts"),
+      `--address=${LOOPBACK}:${this.functionPort}`,
+      `--tls-server-certs-dir=${fnServer}`,
+    ], {}, REPO_ROOT);
+
+    this.spawn(
+      "crossplane",
+      join(BIN, "crossplane"),
+      [
+        "core",
+        "start",
+        "--namespace=crossplane-system",
+        // No webhook server: nothing in the API server could reach it without a Service.
+        "--enable-webhooks=false",
+        // No Deployments for packages: the function runs as a local process registered below.
+        "--package-runtime=External",
+        "--leader-election=false",
+        `--xpkg-cache-dir=${join(this.dir, "xpkg-cache")}`,
+        `--tls-client-certs-dir=${xpClient}`,
+        `--metrics-port=${await freePort()}`,
+        `--health-probe-port=${await freePort()}`,
+        "--poll-interval=15s",
+        "--debug",
+      ],
+      { KUBECONFIG: this.kubeconfigPath },
+    );
+  }
+
+  private spawn(name: string, cmd: string, args: string[], env: Record<string, string> = {}, cwd = this.dir): void {
+    const log = join(this.dir, `${name}.log`);
+    const out = createWriteStream(log);
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    child.on("exit", (code, signal) => {
+      if (!this.stopping) out.write(`\n[e2e] ${name} exited early: code ${code} signal ${signal}\n`);
+    });
+    this.procs.push({ name, child, log });
+  }
+
+  private stopping = false;
+
+  /** Whether a process is still running (a crashed one fails the run with its log tail). */
+  assertAlive(): void {
+    for (const p of this.procs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) {
+        throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}); log tail:\n${this.logTail(p.name)}`);
+      }
+    }
+  }
+
+  logTail(name: string, lines = 30): string {
+    const p = this.procs.find((x) => x.name === name);
+    if (!p || !existsSync(p.log)) return "";
+    return readFileSync(p.log, "utf8").split("\n").slice(-lines).join("\n");
+  }
+
+  logOf(name: string): string {
+    const p = this.procs.find((x) => x.name === name);
+    return p && existsSync(p.log) ? readFileSync(p.log, "utf8") : "";
+  }
+
+  private sample(): void {
+    const rssOf = (pid: number): number => {
+      try {
+        const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        return m ? Number(m[1]) : 0;
+      } catch {
+        return 0;
+      }
+    };
+    this.sampler = setInterval(() => {
+      const total = this.procs.reduce((sum, p) => sum + (p.child.pid ? rssOf(p.child.pid) : 0), 0);
+      this.peakRssKiB = Math.max(this.peakRssKiB, total);
+    }, 1000);
+    this.sampler.unref();
+  }
+
+  /** Stops every process, newest first (SIGTERM, then SIGKILL after 10 s), and removes the run dir unless kept. */
+  async stop(keep = process.env.E2E_KEEP === "1"): Promise<void> {
+    this.stopping = true;
+    if (this.sampler) clearInterval(this.sampler);
+    for (const p of [...this.procs].reverse()) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+      const exited = new Promise<void>((r) => p.child.once("exit", () => r()));
+      p.child.kill("SIGTERM");
+      const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,6 +1,6 @@
 import { RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
 import { compositeOf, render, requestFor } from "../../functions/src/render.js";
-import { startFunction, type RunningFunction } from "../support/function-server.js";
+import { startFunction, useFunctionServer } from "../support/function-server.js";
 
 const claim = {
   kind: "DisasterRecoveryEnvironment",
@@ -9,16 +9,10 @@ const claim = {
 };
 
 describe("the function served over real gRPC on loopback", () => {
-  let fn: RunningFunction;
-  beforeAll(async () => {
-    fn = await startFunction();
-  }, 60_000);
-  afterAll(async () => {
-    await fn?.stop();
-  });
+  const server = useFunctionServer();
 
   it("answers RunFunction with the same desired state as the in-process render", async () => {
-    const overTheWire = RunFunctionResponse.toJSON(await fn.run(requestFor(compositeOf(claim)))) as any;
+    const overTheWire = RunFunctionResponse.toJSON(await server().run(requestFor(compositeOf(claim)))) as any;
     const inProcess = RunFunctionResponse.toJSON(await render(claim)) as any;
     expect(Object.keys(overTheWire.desired.resources).length).toBeGreaterThan(20);
     expect(overTheWire.desired).toEqual(inProcess.desired);
@@ -27,7 +21,7 @@ describe("the function served over real gRPC on loopback", () => {
 
   it("refuses an invalid claim with a Fatal result naming the field, composing nothing", async () => {
     const bad = { ...claim, spec: { ...claim.spec, tier: "warm-standby" } };
-    const rsp = await fn.run(requestFor(compositeOf(bad)));
+    const rsp = await server().run(requestFor(compositeOf(bad)));
     const fatal = rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL);
     expect(fatal).toHaveLength(1);
     expect(fatal[0].message).toContain("spec.secondaryRegion");

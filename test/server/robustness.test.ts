@@ -5,7 +5,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { FunctionRunnerServiceService, RunFunctionRequest, RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
 import { compositeOf, requestFor } from "../../functions/src/render.js";
-import { startFunction, type RunningFunction } from "../support/function-server.js";
+import { startFunction, useFunctionServer } from "../support/function-server.js";
 
 const METHOD = FunctionRunnerServiceService.runFunction.path;
 const MAX_MESSAGE = 4 * 1024 * 1024;
@@ -35,23 +35,17 @@ function paddedRequest(bytes: number): RunFunctionRequest {
 const fatals = (rsp: RunFunctionResponse) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL);
 
 describe("the function server under hostile and heavy input", () => {
-  let fn: RunningFunction;
-  beforeAll(async () => {
-    fn = await startFunction();
-  }, 60_000);
-  afterAll(async () => {
-    await fn?.stop();
-  });
+  const server = useFunctionServer();
 
   const stillServes = async () => {
-    const rsp = await fn.run(requestFor(compositeOf(claim())));
+    const rsp = await server().run(requestFor(compositeOf(claim())));
     expect(fatals(rsp)).toEqual([]);
     expect(Object.keys(rsp.desired?.resources ?? {}).length).toBeGreaterThan(0);
   };
 
   it("answers bytes that are not a RunFunctionRequest with a gRPC error, and keeps serving", async () => {
     // Field 1, length-delimited, with a length far beyond the message: truncated protobuf.
-    const { error } = await rawCall(fn.address, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    const { error } = await rawCall(server().address, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
     expect(error?.code).toBeDefined();
     expect(error?.code).not.toBe(grpc.status.OK);
     expect(error?.details).toMatch(/\S/);
@@ -59,7 +53,7 @@ describe("the function server under hostile and heavy input", () => {
   });
 
   it("answers an empty request with a Fatal result that says what is missing", async () => {
-    const { error, body } = await rawCall(fn.address, Buffer.alloc(0));
+    const { error, body } = await rawCall(server().address, Buffer.alloc(0));
     expect(error).toBeUndefined();
     const rsp = RunFunctionResponse.decode(body!);
     expect(fatals(rsp).map((r) => r.message)).toEqual(["the request has no observed composite resource"]);
@@ -71,18 +65,18 @@ describe("the function server under hostile and heavy input", () => {
     const size = RunFunctionRequest.encode(req).finish().length;
     expect(size).toBeGreaterThan(MAX_MESSAGE - 128 * 1024);
     expect(size).toBeLessThan(MAX_MESSAGE);
-    const rsp = await fn.run(req, 30_000);
+    const rsp = await server().run(req, 30_000);
     expect(fatals(rsp)).toEqual([]);
   }, 60_000);
 
   it("refuses a request over 4 MiB with RESOURCE_EXHAUSTED, and keeps serving", async () => {
-    await expect(fn.run(paddedRequest(MAX_MESSAGE + 1024), 30_000)).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
+    await expect(server().run(paddedRequest(MAX_MESSAGE + 1024), 30_000)).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
     await stillServes();
   }, 60_000);
 
   it("answers 200 concurrent requests, all alike", async () => {
     const req = requestFor(compositeOf(claim("warm-standby")));
-    const responses = await Promise.all(Array.from({ length: 200 }, () => fn.run(req, 60_000)));
+    const responses = await Promise.all(Array.from({ length: 200 }, () => server().run(req, 60_000)));
     const desired = responses.map((r) => JSON.stringify((RunFunctionResponse.toJSON(r) as { desired?: unknown }).desired));
     expect(new Set(desired).size).toBe(1);
     expect(responses.flatMap(fatals)).toEqual([]);

@@ -62,3 +62,18 @@ export async function startFunction(extraArgs: string[] = []): Promise<RunningFu
 }
 
 export { RunFunctionResponse };
+
+/** Starts the function before the suite's tests and stops it after; the getter gives the running server. */
+export function useFunctionServer(): () => RunningFunction {
+  let fn: RunningFunction | undefined;
+  beforeAll(async () => {
+    fn = await startFunction();
+  }, 60_000);
+  afterAll(async () => {
+    await fn?.stop();
+  });
+  return () => {
+    if (!fn) throw new Error("the function server has not started");
+    return fn;
+  };
+}

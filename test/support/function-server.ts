@@ -38,6 +38,10 @@ export async function startFunction(extraArgs: string[] = []): Promise<RunningFu
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // A test that dies before stop() must not leave the server running after the test process.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  void exited.then(() => process.off("exit", reap));
 
   const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     runFunction(req: RunFunctionRequest, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: RunFunctionResponse) => void): void;

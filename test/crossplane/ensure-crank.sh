@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # Builds the Crossplane CLI (crank) at a pinned version from the Go module proxy and caches it
 # under .cache/bin; prints the binary's path on stdout, progress on stderr.
-#
-# `go install module/cmd@version` cannot be used: it looks up the module's deprecation notice,
-# which needs the proxy's version list, and the proxy refuses listing for this module. A
-# throwaway main module that requires the exact version needs only exact-version downloads.
-# Checksums are verified against the public checksum database as usual.
+# It builds inside a wrapper module (see test/support/go-modules.sh); checksums are verified
+# against the public checksum database as usual.
 set -euo pipefail
 
-CROSSPLANE_VERSION="${CROSSPLANE_VERSION:-v2.2.0}"
 # The Go release the Crossplane module's go.mod asks for; used only when no recent Go is installed.
 GO_TOOLCHAIN="${GO_TOOLCHAIN:-go1.25.5}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/test/support/go-modules.sh"
 BIN_DIR="${CRANK_BIN_DIR:-$ROOT/.cache/bin}"
 BIN="$BIN_DIR/crank-$CROSSPLANE_VERSION"
 
@@ -48,21 +45,8 @@ log "using $("$GO" version)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cat >"$work/go.mod" <<EOF
-module crank-build
-
-go 1.25.5
-
-require github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION
-EOF
-# Keeps the CLI's package in the module graph so -mod=mod records every go.sum line it needs.
-cat >"$work/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/crossplane/crossplane/v2/cmd/crank"
-EOF
+write_wrapper_module "$work" crank-build 1.25.5 "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
+  github.com/crossplane/crossplane/v2/cmd/crank
 
 log "building github.com/crossplane/crossplane/v2/cmd/crank@$CROSSPLANE_VERSION (cold: minutes)"
 mkdir -p "$BIN_DIR"

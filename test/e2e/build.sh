@@ -7,9 +7,9 @@ set -euo pipefail
 
 ETCD_VERSION=v3.5.35
 KUBE_VERSION=v1.36.3
-CROSSPLANE_VERSION=v2.2.0
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/test/support/go-modules.sh"
 CACHE="${E2E_CACHE:-$ROOT/.cache/e2e}"
 BIN="$CACHE/bin"
 SRC="$CACHE/src"
@@ -51,25 +51,9 @@ build_kube() {
   # ./staging paths; a consumer must replace each with the published v0.x.y release.
   local mod
   mod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-  {
-    echo "module e2e.local/kubernetes"
-    echo
-    echo "go 1.26.0"
-    echo
-    echo "require k8s.io/kubernetes $KUBE_VERSION"
-    echo
-    sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#replace \1 => \1 '"$staging"'#p' "$mod"
-  } >"$dir/go.mod"
-  cat >"$dir/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-)
-EOF
+  write_wrapper_module "$dir" e2e.local/kubernetes 1.26.0 "k8s.io/kubernetes $KUBE_VERSION" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#replace \1 => \1 '"$staging"'#p' "$mod" >>"$dir/go.mod"
   (cd "$dir" && go mod tidy >/dev/null \
     && "${NICE[@]}" go build -trimpath -o "$BIN/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
@@ -83,21 +67,8 @@ build_crossplane() {
     log "crossplane $CROSSPLANE_VERSION cached"; return
   fi
   local dir="$SRC/crossplane-$CROSSPLANE_VERSION"
-  mkdir -p "$dir"
-  cat >"$dir/go.mod" <<EOF
-module e2e.local/crossplane
-
-go 1.25.5
-
-require github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION
-EOF
-  cat >"$dir/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/crossplane/crossplane/v2/cmd/crossplane"
-EOF
+  write_wrapper_module "$dir" e2e.local/crossplane 1.25.5 "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
+    github.com/crossplane/crossplane/v2/cmd/crossplane
   (cd "$dir" && go mod tidy >/dev/null \
     && "${NICE[@]}" go build -trimpath -o "$BIN/crossplane" github.com/crossplane/crossplane/v2/cmd/crossplane)
   local moddir

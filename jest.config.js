@@ -8,7 +8,7 @@ export default {
   },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/", "<rootDir>/test/crossplane/"],
-  collectCoverageFrom: ["src/**/*.ts", "functions/src/**/*.ts", "compositions/**/*.ts", "charts/**/*.ts"],
+  collectCoverageFrom: ["src/**/*.ts", "functions/src/**/*.ts", "compositions/**/*.ts", "charts/**/*.ts", "tools/**/*.ts"],
   coverageReporters: ["text-summary", "json-summary"],
   maxWorkers: 2,
   // Emulator-backed hooks and gRPC round trips run on shared 2-core machines; a generous ceiling

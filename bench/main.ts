@@ -54,7 +54,13 @@ const pinned = SERVER_CPU !== undefined && pin(process.pid, "1");
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const results: Record<string, unknown> = {
   when: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtStart: loadavg().map((x) => round(x)), serverPinnedToCpu0: hasTaskset && pinned },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    node: process.version,
+    loadavgAtStart: loadavg().map((x) => round(x)),
+    serverPinnedToCpu0: hasTaskset && pinned,
+  },
   options: { ITER, WARMUP, LATENCY_SECONDS, THROUGHPUT_SECONDS, SOAK_REQUESTS, SOAK_SECONDS, CONCURRENCY, SCALE_CLAIMS, quick: QUICK },
 };
 const running: Served[] = [];
@@ -85,7 +91,9 @@ async function workload(tier: Tier): Promise<Workload> {
   const response = await render(claim, observed);
   const fatal = response.results.find((r) => r.severity === Severity.SEVERITY_FATAL);
   if (fatal) throw new Error(`${tier}: ${fatal.message}`);
-  const desired = Object.fromEntries(Object.entries(response.desired?.resources ?? {}).map(([k, r]) => [k, r.resource as Record<string, unknown>]));
+  const desired = Object.fromEntries(
+    Object.entries(response.desired?.resources ?? {}).map(([k, r]) => [k, r.resource as Record<string, unknown>]),
+  );
   const pt = patchAndTransformInput((req.observed!.composite!.resource as { spec: Record<string, unknown> }).spec, desired);
   return {
     tier,
@@ -101,7 +109,9 @@ async function workload(tier: Tier): Promise<Workload> {
 
 async function inProcess(w: Workload): Promise<{ handler: Distribution; decode: Distribution; encode: Distribution }> {
   const handler = fromCompose(compose);
-  const h: number[] = [], d: number[] = [], e: number[] = [];
+  const h: number[] = [],
+    d: number[] = [],
+    e: number[] = [];
   const warmUntil = performance.now() + LATENCY_SECONDS * 250;
   let until = Infinity;
   for (let i = 0, measured = 0; measured < ITER && performance.now() < until; i++) {
@@ -117,13 +127,19 @@ async function inProcess(w: Workload): Promise<{ handler: Distribution; decode: 
     t = performance.now();
     RunFunctionResponse.encode(rsp).finish();
     const encoded = performance.now() - t;
-    if (!warm) (d.push(decoded), h.push(handled), e.push(encoded), measured++);
+    if (!warm) {
+      d.push(decoded);
+      h.push(handled);
+      e.push(encoded);
+      measured++;
+    }
   }
   return { handler: distribution(h), decode: distribution(d), encode: distribution(e) };
 }
 
 async function latency(server: Served, request: Buffer): Promise<Distribution> {
-  for (let i = 0, until = performance.now() + LATENCY_SECONDS * 250; i < WARMUP && performance.now() < until; i++) await server.call(request);
+  for (let i = 0, until = performance.now() + LATENCY_SECONDS * 250; i < WARMUP && performance.now() < until; i++)
+    await server.call(request);
   const samples: number[] = [];
   for (let i = 0, until = performance.now() + LATENCY_SECONDS * 1000; i < ITER && performance.now() < until; i++) {
     const t = performance.now();
@@ -134,8 +150,15 @@ async function latency(server: Served, request: Buffer): Promise<Distribution> {
 }
 
 /** `concurrency` requests in flight for `seconds` (or until `maxRequests`); requests per second completed. */
-async function load(server: Served, request: Buffer, seconds: number, maxRequests = Infinity): Promise<{ requests: number; seconds: number; perSecond: number; errors: number }> {
-  let sent = 0, done = 0, errors = 0;
+async function load(
+  server: Served,
+  request: Buffer,
+  seconds: number,
+  maxRequests = Infinity,
+): Promise<{ requests: number; seconds: number; perSecond: number; errors: number }> {
+  let sent = 0,
+    done = 0,
+    errors = 0;
   const start = performance.now();
   const until = start + seconds * 1000;
   const worker = async () => {
@@ -161,13 +184,19 @@ const probe = join(ROOT, "bench/support/memory-probe.mjs");
 const BUNDLE = join(ROOT, "build/function/main.mjs");
 
 const ours = (label: string, entry: string[]): FunctionCommand => ({
-  label, command: process.execPath, proto: "v1", reportsHeap: true,
+  label,
+  command: process.execPath,
+  proto: "v1",
+  reportsHeap: true,
   args: (address) => ["--expose-gc", "--import", probe, ...entry, "--insecure", "--address", address],
 });
 const bundled = ours("ours (bundle)", [BUNDLE]);
 const underTsx = ours("ours (tsx)", ["--import", "tsx", join(ROOT, "functions/src/main.ts")]);
 const patchAndTransform = (path: string): FunctionCommand => ({
-  label: "patch-and-transform", command: path, proto: "v1beta1", args: (address) => ["--insecure", "--address", address],
+  label: "patch-and-transform",
+  command: path,
+  proto: "v1beta1",
+  args: (address) => ["--insecure", "--address", address],
 });
 
 async function started(fn: FunctionCommand): Promise<Served> {
@@ -181,7 +210,8 @@ async function stopped(s: Served): Promise<void> {
 }
 
 async function startup(fn: FunctionCommand, request: Buffer, runs: number) {
-  const listening: number[] = [], first: number[] = [];
+  const listening: number[] = [],
+    first: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const s = await started(fn);
@@ -198,7 +228,11 @@ function synthCold(): { coldMs: number; warmMs: number } | { error: string } {
   try {
     const times = [0, 1].map(() => {
       const t = performance.now();
-      const r = spawnSync(process.execPath, [tsxCli, join(ROOT, "charts/main.ts")], { env: { ...process.env, CDK8S_OUTDIR: out }, stdio: "ignore", timeout: 120_000 });
+      const r = spawnSync(process.execPath, [tsxCli, join(ROOT, "charts/main.ts")], {
+        env: { ...process.env, CDK8S_OUTDIR: out },
+        stdio: "ignore",
+        timeout: 120_000,
+      });
       if (r.status !== 0) throw new Error(`synth exited ${r.status}`);
       return performance.now() - t;
     });
@@ -211,13 +245,28 @@ function synthCold(): { coldMs: number; warmMs: number } | { error: string } {
 }
 
 async function artifacts() {
-  const size = (p: string) => { try { return statSync(join(ROOT, p)).size; } catch { return undefined; } };
+  const size = (p: string) => {
+    try {
+      return statSync(join(ROOT, p)).size;
+    } catch {
+      return undefined;
+    }
+  };
   let lambda: Record<string, number> = {};
   try {
-    const { lambdaBundles } = (await import("../functions/lambda/bundles.generated.js")) as { lambdaBundles: Record<string, { sizeBytes: number }> };
+    const { lambdaBundles } = (await import("../functions/lambda/bundles.generated.js")) as {
+      lambdaBundles: Record<string, { sizeBytes: number }>;
+    };
     lambda = Object.fromEntries(Object.entries(lambdaBundles).map(([k, v]) => [k, v.sizeBytes]));
-  } catch { /* no Lambda bundles generated yet */ }
-  return { compositionBytes: size("dist/package/composition.yaml"), xrdBytes: size("dist/package/xrd.yaml"), functionBundleBytes: size("build/function/main.mjs"), lambdaBundleBytes: lambda };
+  } catch {
+    /* no Lambda bundles generated yet */
+  }
+  return {
+    compositionBytes: size("dist/package/composition.yaml"),
+    xrdBytes: size("dist/package/xrd.yaml"),
+    functionBundleBytes: size("build/function/main.mjs"),
+    lambdaBundleBytes: lambda,
+  };
 }
 
 async function scale() {
@@ -241,7 +290,14 @@ async function scale() {
         samples.push(performance.now() - s);
       }
       const dist = distribution(samples.slice(QUICK ? 5 : 20));
-      shapes.push({ tier, availabilityZones: azs, resources: n, responseKiB: round(bytes / 1024, 0), p50Ms: round(dist.p50), perResourceUs: round((dist.p50 * 1000) / n, 1) });
+      shapes.push({
+        tier,
+        availabilityZones: azs,
+        resources: n,
+        responseKiB: round(bytes / 1024, 0),
+        p50Ms: round(dist.p50),
+        perResourceUs: round((dist.p50 * 1000) / n, 1),
+      });
     }
   }
   return { claims: claims.length, resources, totalMs: round(totalMs, 0), perClaimMs: round(totalMs / claims.length), shapes };
@@ -250,7 +306,11 @@ async function scale() {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  log(`bench: load ${loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cpus().length} cpus, server ${SERVER_CPU !== undefined && hasTaskset ? "pinned to cpu 0" : "not pinned"}`);
+  log(
+    `bench: load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}, ${cpus().length} cpus, server ${SERVER_CPU !== undefined && hasTaskset ? "pinned to cpu 0" : "not pinned"}`,
+  );
   log("building the function bundle (npm run xpkg:function-bundle) ...");
   const bundle = spawnSync("npm", ["run", "-s", "xpkg:function-bundle"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   if (bundle.status !== 0) throw new Error("bundling functions/src/main.ts failed");
@@ -261,7 +321,18 @@ async function main() {
   log("preparing requests ...");
   const workloads = new Map<Tier, Workload>();
   for (const tier of BENCH_TIERS) workloads.set(tier, await workload(tier));
-  results.workloads = Object.fromEntries([...workloads].map(([t, w]) => [t, { resources: w.resources, requestKiB: round(w.request.length / 1024, 0), responseKiB: round(RunFunctionResponse.encode(w.response).finish().length / 1024, 0), ptRequestKiB: round(w.ptRequest.length / 1024, 0), ptPatches: w.ptPatches }]));
+  results.workloads = Object.fromEntries(
+    [...workloads].map(([t, w]) => [
+      t,
+      {
+        resources: w.resources,
+        requestKiB: round(w.request.length / 1024, 0),
+        responseKiB: round(RunFunctionResponse.encode(w.response).finish().length / 1024, 0),
+        ptRequestKiB: round(w.ptRequest.length / 1024, 0),
+        ptPatches: w.ptPatches,
+      },
+    ]),
+  );
   const ws = workloads.get("warm-standby")!;
 
   log("in-process latency ...");
@@ -290,10 +361,19 @@ async function main() {
       const { name: _name, ...meta } = metadata ?? {};
       return JSON.stringify(sortKeys({ ...rest, metadata: meta }));
     };
-    const same = Object.entries(mine).filter(([k, r]) => comparable(theirs.desired?.resources?.[k]?.resource) === comparable(r.resource)).length;
+    const same = Object.entries(mine).filter(
+      ([k, r]) => comparable(theirs.desired?.resources?.[k]?.resource) === comparable(r.resource),
+    ).length;
     const fatal = theirs.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
-    results.equivalence = { ours: Object.keys(mine).length, theirs: Object.keys(theirs.desired?.resources ?? {}).length, identical: same, fatal };
-    log(`patch-and-transform composed ${Object.keys(theirs.desired?.resources ?? {}).length} resources, ${same} identical to ours${fatal ? `; fatal: ${fatal}` : ""}`);
+    results.equivalence = {
+      ours: Object.keys(mine).length,
+      theirs: Object.keys(theirs.desired?.resources ?? {}).length,
+      identical: same,
+      fatal,
+    };
+    log(
+      `patch-and-transform composed ${Object.keys(theirs.desired?.resources ?? {}).length} resources, ${same} identical to ours${fatal ? `; fatal: ${fatal}` : ""}`,
+    );
   }
 
   log("gRPC latency ...");
@@ -311,7 +391,9 @@ async function main() {
     rssAfterLoad[s.label] = await s.rss();
   }
   results.throughput = throughput;
-  results.rssAfterLoadMiB = Object.fromEntries(Object.entries(rssAfterLoad).map(([k, v]) => [k, v === undefined ? undefined : round(v / MiB, 1)]));
+  results.rssAfterLoadMiB = Object.fromEntries(
+    Object.entries(rssAfterLoad).map(([k, v]) => [k, v === undefined ? undefined : round(v / MiB, 1)]),
+  );
 
   // The soak sends the smaller environment: more requests in the time bound, and a leak grows per request.
   const soakTier: Tier = "backup-restore";
@@ -322,9 +404,12 @@ async function main() {
   const rssAfter = await ourServer.rss();
   const after = { rss: rssAfter, heap: await ourServer.heap() };
   results.soak = {
-    tier: soakTier, ...soak,
-    rssBeforeMiB: round((before.rss ?? NaN) / MiB, 1), rssAfterMiB: round((after.rss ?? NaN) / MiB, 1),
-    heapUsedBeforeMiB: round((before.heap?.heapUsed ?? NaN) / MiB, 1), heapUsedAfterMiB: round((after.heap?.heapUsed ?? NaN) / MiB, 1),
+    tier: soakTier,
+    ...soak,
+    rssBeforeMiB: round((before.rss ?? NaN) / MiB, 1),
+    rssAfterMiB: round((after.rss ?? NaN) / MiB, 1),
+    heapUsedBeforeMiB: round((before.heap?.heapUsed ?? NaN) / MiB, 1),
+    heapUsedAfterMiB: round((after.heap?.heapUsed ?? NaN) / MiB, 1),
   };
   for (const { s } of [...servers]) await stopped(s);
 
@@ -336,10 +421,12 @@ async function main() {
   results.machine = { ...(results.machine as object), loadavgAtEnd: loadavg().map((x) => round(x)) };
 
   if (pt.path) {
-    const o = grpcLatency["ours (bundle)"]["warm-standby"], t = grpcLatency["patch-and-transform"]["warm-standby"];
+    const o = grpcLatency["ours (bundle)"]["warm-standby"],
+      t = grpcLatency["patch-and-transform"]["warm-standby"];
     const th = throughput as Record<string, { perSecond: number }>;
     results.ratioOursToPatchAndTransform = {
-      p50: round(o.p50 / t.p50), p99: round(o.p99 / t.p99),
+      p50: round(o.p50 / t.p50),
+      p99: round(o.p99 / t.p99),
       throughput: round(th["ours (bundle)"].perSecond / th["patch-and-transform"].perSecond),
       rss: round((rssAfterLoad["ours (bundle)"] ?? NaN) / (rssAfterLoad["patch-and-transform"] ?? NaN)),
     };
@@ -353,7 +440,12 @@ async function main() {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -365,31 +457,106 @@ function table(r: Record<string, any>): string {
   const g = r.grpcLatency ?? {};
   const ratio = r.ratioOursToPatchAndTransform ?? {};
   const w = r.workloads ?? {};
-  rows.push(["composed resources", `${w["backup-restore"]?.resources}`, `${w["warm-standby"]?.resources}`, `${r.equivalence?.theirs ?? "-"} (${r.equivalence?.identical ?? "-"} identical)`, ""]);
-  rows.push(["request / response size", `${w["backup-restore"]?.requestKiB} / ${w["backup-restore"]?.responseKiB} KiB`, `${w["warm-standby"]?.requestKiB} / ${w["warm-standby"]?.responseKiB} KiB`, `${w["warm-standby"]?.ptRequestKiB} KiB request (input: ${w["warm-standby"]?.ptPatches} patches)`, ""]);
+  rows.push([
+    "composed resources",
+    `${w["backup-restore"]?.resources}`,
+    `${w["warm-standby"]?.resources}`,
+    `${r.equivalence?.theirs ?? "-"} (${r.equivalence?.identical ?? "-"} identical)`,
+    "",
+  ]);
+  rows.push([
+    "request / response size",
+    `${w["backup-restore"]?.requestKiB} / ${w["backup-restore"]?.responseKiB} KiB`,
+    `${w["warm-standby"]?.requestKiB} / ${w["warm-standby"]?.responseKiB} KiB`,
+    `${w["warm-standby"]?.ptRequestKiB} KiB request (input: ${w["warm-standby"]?.ptPatches} patches)`,
+    "",
+  ]);
   for (const p of ["p50", "p90", "p99"] as const) {
-    rows.push([`in-process compose ${p}`, ms(r.inProcess?.["backup-restore"]?.handler[p]), ms(r.inProcess?.["warm-standby"]?.handler[p]), "", ""]);
+    rows.push([
+      `in-process compose ${p}`,
+      ms(r.inProcess?.["backup-restore"]?.handler[p]),
+      ms(r.inProcess?.["warm-standby"]?.handler[p]),
+      "",
+      "",
+    ]);
   }
-  rows.push(["in-process protobuf decode+encode p50", ms((r.inProcess?.["backup-restore"]?.decode.p50 ?? NaN) + (r.inProcess?.["backup-restore"]?.encode.p50 ?? NaN)), ms((r.inProcess?.["warm-standby"]?.decode.p50 ?? NaN) + (r.inProcess?.["warm-standby"]?.encode.p50 ?? NaN)), "", ""]);
+  rows.push([
+    "in-process protobuf decode+encode p50",
+    ms((r.inProcess?.["backup-restore"]?.decode.p50 ?? NaN) + (r.inProcess?.["backup-restore"]?.encode.p50 ?? NaN)),
+    ms((r.inProcess?.["warm-standby"]?.decode.p50 ?? NaN) + (r.inProcess?.["warm-standby"]?.encode.p50 ?? NaN)),
+    "",
+    "",
+  ]);
   for (const p of ["p50", "p90", "p99"] as const) {
     const pt = g["patch-and-transform"]?.["warm-standby"]?.[p];
-    rows.push([`gRPC RunFunction ${p}`, ms(g["ours (bundle)"]?.["backup-restore"]?.[p]), ms(g["ours (bundle)"]?.["warm-standby"]?.[p]), ms(pt), p === "p90" ? "" : `${ratio[p] ?? "-"}`]);
+    rows.push([
+      `gRPC RunFunction ${p}`,
+      ms(g["ours (bundle)"]?.["backup-restore"]?.[p]),
+      ms(g["ours (bundle)"]?.["warm-standby"]?.[p]),
+      ms(pt),
+      p === "p90" ? "" : `${ratio[p] ?? "-"}`,
+    ]);
   }
   const th = r.throughput ?? {};
-  rows.push([`throughput, 1 core, ${r.options.CONCURRENCY} concurrent`, "", `${th["ours (bundle)"]?.perSecond ?? "-"} req/s`, `${th["patch-and-transform"]?.perSecond ?? "-"} req/s`, `${ratio.throughput ?? "-"}`]);
-  rows.push(["RSS after throughput run", "", `${r.rssAfterLoadMiB?.["ours (bundle)"] ?? "-"} MiB`, `${r.rssAfterLoadMiB?.["patch-and-transform"] ?? "-"} MiB`, `${ratio.rss ?? "-"}`]);
+  rows.push([
+    `throughput, 1 core, ${r.options.CONCURRENCY} concurrent`,
+    "",
+    `${th["ours (bundle)"]?.perSecond ?? "-"} req/s`,
+    `${th["patch-and-transform"]?.perSecond ?? "-"} req/s`,
+    `${ratio.throughput ?? "-"}`,
+  ]);
+  rows.push([
+    "RSS after throughput run",
+    "",
+    `${r.rssAfterLoadMiB?.["ours (bundle)"] ?? "-"} MiB`,
+    `${r.rssAfterLoadMiB?.["patch-and-transform"] ?? "-"} MiB`,
+    `${ratio.rss ?? "-"}`,
+  ]);
   const s = r.soak ?? {};
-  rows.push([`soak (${s.tier}): ${s.requests} requests in ${s.seconds} s`, "", `RSS ${s.rssBeforeMiB} -> ${s.rssAfterMiB} MiB, heap ${s.heapUsedBeforeMiB} -> ${s.heapUsedAfterMiB} MiB`, "", ""]);
+  rows.push([
+    `soak (${s.tier}): ${s.requests} requests in ${s.seconds} s`,
+    "",
+    `RSS ${s.rssBeforeMiB} -> ${s.rssAfterMiB} MiB, heap ${s.heapUsedBeforeMiB} -> ${s.heapUsedAfterMiB} MiB`,
+    "",
+    "",
+  ]);
   const st = r.startup ?? {};
-  const start = (k: string) => (st[k] ? `${st[k].listeningMs.p50.toFixed(0)} ms listening, ${st[k].firstResponseMs.p50.toFixed(0)} ms first response` : "-");
+  const start = (k: string) =>
+    st[k] ? `${st[k].listeningMs.p50.toFixed(0)} ms listening, ${st[k].firstResponseMs.p50.toFixed(0)} ms first response` : "-";
   rows.push(["startup (median)", `tsx: ${start("ours (tsx)")}`, `bundle: ${start("ours (bundle)")}`, start("patch-and-transform"), ""]);
   const sc = r.scale ?? {};
-  rows.push([`scale: ${sc.claims} distinct claims`, "", `${sc.totalMs} ms total, ${sc.perClaimMs} ms per claim (${sc.resources} resources)`, "", ""]);
+  rows.push([
+    `scale: ${sc.claims} distinct claims`,
+    "",
+    `${sc.totalMs} ms total, ${sc.perClaimMs} ms per claim (${sc.resources} resources)`,
+    "",
+    "",
+  ]);
   const a = r.artifacts ?? {};
   const kib = (b?: number) => (b === undefined ? "-" : `${(b / 1024).toFixed(1)} KiB`);
-  rows.push(["synth cold / warm", "", "synth" in r && "coldMs" in r.synth ? `${r.synth.coldMs} / ${r.synth.warmMs} ms` : `${r.synth?.error}`, "", ""]);
-  rows.push(["Composition / XRD / function bundle", "", `${kib(a.compositionBytes)} / ${kib(a.xrdBytes)} / ${kib(a.functionBundleBytes)}`, "", ""]);
-  rows.push(["Lambda bundles", "", Object.entries(a.lambdaBundleBytes ?? {}).map(([k, v]) => `${k} ${kib(v as number)}`).join(", ") || "-", "", ""]);
+  rows.push([
+    "synth cold / warm",
+    "",
+    "synth" in r && "coldMs" in r.synth ? `${r.synth.coldMs} / ${r.synth.warmMs} ms` : `${r.synth?.error}`,
+    "",
+    "",
+  ]);
+  rows.push([
+    "Composition / XRD / function bundle",
+    "",
+    `${kib(a.compositionBytes)} / ${kib(a.xrdBytes)} / ${kib(a.functionBundleBytes)}`,
+    "",
+    "",
+  ]);
+  rows.push([
+    "Lambda bundles",
+    "",
+    Object.entries(a.lambdaBundleBytes ?? {})
+      .map(([k, v]) => `${k} ${kib(v as number)}`)
+      .join(", ") || "-",
+    "",
+    "",
+  ]);
 
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
@@ -397,12 +564,18 @@ function table(r: Record<string, any>): string {
   const shapes = [
     "| tier | AZs | resources | response | p50 in-process | per resource |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...shapeRows.map((x) => `| ${x.tier} | ${x.availabilityZones} | ${x.resources} | ${x.responseKiB} KiB | ${x.p50Ms} ms | ${x.perResourceUs} us |`),
+    ...shapeRows.map(
+      (x) => `| ${x.tier} | ${x.availabilityZones} | ${x.resources} | ${x.responseKiB} KiB | ${x.p50Ms} ms | ${x.perResourceUs} us |`,
+    ),
   ];
   return [
     `load average ${r.machine.loadavgAtStart.join(" ")} -> ${r.machine.loadavgAtEnd?.join(" ")}; ${r.machine.cpus} CPUs; node ${r.machine.node}`,
-    line(rows[0]), `| ${widths.map((n) => "-".repeat(n)).join(" | ")} |`, ...rows.slice(1).map(line),
-    "", "cost by tier and AZ count (rendered in-process, no observed resources):", ...shapes,
+    line(rows[0]),
+    `| ${widths.map((n) => "-".repeat(n)).join(" | ")} |`,
+    ...rows.slice(1).map(line),
+    "",
+    "cost by tier and AZ count (rendered in-process, no observed resources):",
+    ...shapes,
   ].join("\n");
 }
 

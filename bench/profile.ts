@@ -41,7 +41,10 @@ const keyOf = new Map<number, string>();
 const parent = new Map<number, number>();
 for (const node of profile.nodes) {
   const { functionName, url, lineNumber } = node.callFrame;
-  keyOf.set(node.id, `${functionName || "(anonymous)"} ${url.replace(/^.*node_modules\//, "").replace(`file://${ROOT}`, "")}:${lineNumber + 1}`);
+  keyOf.set(
+    node.id,
+    `${functionName || "(anonymous)"} ${url.replace(/^.*node_modules\//, "").replace(`file://${ROOT}`, "")}:${lineNumber + 1}`,
+  );
   for (const child of node.children ?? []) parent.set(child, node.id);
 }
 const self = new Map<string, number>();
@@ -55,6 +58,13 @@ profile.samples?.forEach((id, i) => {
   for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf.get(n)!);
   for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + us);
 });
-console.log(`${tier}: ${iterations} decode+compose+encode in ${elapsed.toFixed(0)} ms (${(elapsed / iterations).toFixed(2)} ms each); profile: ${file}`);
-const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
+console.log(
+  `${tier}: ${iterations} decode+compose+encode in ${elapsed.toFixed(0)} ms (${(elapsed / iterations).toFixed(2)} ms each); profile: ${file}`,
+);
+const top = (m: Map<string, number>, n: number) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join("\n");
 console.log(`self time:\n${top(self, 25)}\n\ntotal time:\n${top(inclusive, 45)}`);

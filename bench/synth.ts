@@ -19,7 +19,10 @@ const out = mkdtempSync(join(tmpdir(), "dr-bench-synth-"));
 
 function timeProcess(): number {
   const start = performance.now();
-  execFileSync(process.execPath, [tsxCli, join(REPO_ROOT, "charts/main.ts")], { env: { ...process.env, CDK8S_OUTDIR: out }, stdio: "ignore" });
+  execFileSync(process.execPath, [tsxCli, join(REPO_ROOT, "charts/main.ts")], {
+    env: { ...process.env, CDK8S_OUTDIR: out },
+    stdio: "ignore",
+  });
   return performance.now() - start;
 }
 

@@ -7,9 +7,9 @@
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { API_GROUP, CLAIM_KIND } from "../src/api/index.js";
-import { SOURCE_URL } from "./identity.js";
+import { SOURCE_URL } from "../src/identity.js";
 import { wave } from "./install.js";
-import { addPlain, type PlainObject } from "./model-object.js";
+import { addPlain, type PlainObject } from "../compositions/model-object.js";
 
 export const ARGOCD_NAMESPACE = "argocd";
 export const REPO_URL = `${SOURCE_URL}.git`;
@@ -18,7 +18,11 @@ export const TARGET_REVISION = "main";
 /** Waves of the child Applications; inside dist/install the objects carry SYNC_WAVES. */
 export const APP_WAVES = { install: 0, tenancy: 1, claims: 2 } as const;
 
-interface AppSource { path: string; include?: string; exclude?: string }
+interface AppSource {
+  path: string;
+  include?: string;
+  exclude?: string;
+}
 
 function application(name: string, source: AppSource, annotations: Record<string, string> = {}): PlainObject {
   const { path, ...directory } = source;

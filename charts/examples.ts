@@ -7,8 +7,8 @@ import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { Function as CrossplaneFunction } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/Function";
 import { API_GROUP, API_VERSION, CLAIM_KIND, validateSpec, type EnvironmentSpec, type Tier } from "../src/api/index.js";
-import { FUNCTION_NAME, FUNCTION_PACKAGE, PACKAGE_VERSION } from "./identity.js";
-import { addModel } from "./model-object.js";
+import { FUNCTION_NAME, FUNCTION_PACKAGE, PACKAGE_VERSION } from "../src/identity.js";
+import { addModel } from "../compositions/model-object.js";
 import { EXAMPLE_TEAM } from "./tenancy.js";
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -92,15 +92,19 @@ export class ExampleClaimChart extends Chart {
 export class RenderFunctionsChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addModel(this, "function", new CrossplaneFunction({
-      metadata: {
-        name: FUNCTION_NAME,
-        annotations: {
-          "render.crossplane.io/runtime": "Development",
-          "render.crossplane.io/runtime-development-target": "localhost:9443",
+    addModel(
+      this,
+      "function",
+      new CrossplaneFunction({
+        metadata: {
+          name: FUNCTION_NAME,
+          annotations: {
+            "render.crossplane.io/runtime": "Development",
+            "render.crossplane.io/runtime-development-target": "localhost:9443",
+          },
         },
-      },
-      spec: { package: `${FUNCTION_PACKAGE}:${PACKAGE_VERSION}` },
-    }));
+        spec: { package: `${FUNCTION_PACKAGE}:${PACKAGE_VERSION}` },
+      }),
+    );
   }
 }

@@ -13,9 +13,14 @@ import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.cross
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
 import {
-  CONFIGURATION_NAME, CONFIGURATION_PACKAGE, CROSSPLANE_NAMESPACE, FUNCTION_NAME, FUNCTION_PACKAGE, PACKAGE_VERSION,
-} from "./identity.js";
-import { addModel } from "./model-object.js";
+  CONFIGURATION_NAME,
+  CONFIGURATION_PACKAGE,
+  CROSSPLANE_NAMESPACE,
+  FUNCTION_NAME,
+  FUNCTION_PACKAGE,
+  PACKAGE_VERSION,
+} from "../src/identity.js";
+import { addModel } from "../compositions/model-object.js";
 
 /** Argo CD applies lower waves first and waits for them to be healthy. */
 export const SYNC_WAVES = { runtime: -1, providers: 0, providerConfig: 1, functions: 2, configuration: 3 } as const;
@@ -34,36 +39,46 @@ const SKIP_DRY_RUN = { "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingRe
 export class ProvidersChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addModel(this, "runtime", new DeploymentRuntimeConfig({
-      metadata: { name: RUNTIME_CONFIG_NAME, annotations: wave(SYNC_WAVES.runtime) },
-      spec: {
-        deploymentTemplate: {
-          spec: {
-            selector: {},
-            template: {
-              spec: {
-                containers: [{
-                  name: "package-runtime",
-                  // Poll drift every 10 minutes rather than every minute: fifteen providers share the AWS API quota.
-                  args: ["--poll=10m", "--max-reconcile-rate=10"],
-                  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-                }],
+    addModel(
+      this,
+      "runtime",
+      new DeploymentRuntimeConfig({
+        metadata: { name: RUNTIME_CONFIG_NAME, annotations: wave(SYNC_WAVES.runtime) },
+        spec: {
+          deploymentTemplate: {
+            spec: {
+              selector: {},
+              template: {
+                spec: {
+                  containers: [
+                    {
+                      name: "package-runtime",
+                      // Poll drift every 10 minutes rather than every minute: fifteen providers share the AWS API quota.
+                      args: ["--poll=10m", "--max-reconcile-rate=10"],
+                      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                    },
+                  ],
+                },
               },
             },
           },
+          // IRSA: annotate this with eks.amazonaws.com/role-arn and use the IRSA ProviderConfig (README).
+          serviceAccountTemplate: { metadata: { name: RUNTIME_CONFIG_NAME } },
         },
-        // IRSA: annotate this with eks.amazonaws.com/role-arn and use the IRSA ProviderConfig (README).
-        serviceAccountTemplate: { metadata: { name: RUNTIME_CONFIG_NAME } },
-      },
-    }));
+      }),
+    );
     for (const member of PROVIDER_FAMILY_MEMBERS) {
-      addModel(this, member, new Provider({
-        metadata: { name: `provider-aws-${member}`, annotations: wave(SYNC_WAVES.providers) },
-        spec: {
-          package: `${providerPackage(member)}:${PROVIDER_AWS_VERSION}`,
-          runtimeConfigRef: { apiVersion: "pkg.crossplane.io/v1beta1", kind: "DeploymentRuntimeConfig", name: RUNTIME_CONFIG_NAME },
-        },
-      }));
+      addModel(
+        this,
+        member,
+        new Provider({
+          metadata: { name: `provider-aws-${member}`, annotations: wave(SYNC_WAVES.providers) },
+          spec: {
+            package: `${providerPackage(member)}:${PROVIDER_AWS_VERSION}`,
+            runtimeConfigRef: { apiVersion: "pkg.crossplane.io/v1beta1", kind: "DeploymentRuntimeConfig", name: RUNTIME_CONFIG_NAME },
+          },
+        }),
+      );
     }
   }
 }
@@ -71,30 +86,42 @@ export class ProvidersChart extends Chart {
 export class ProviderConfigChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addModel(this, "provider-config", new ProviderConfig({
-      metadata: { name: PROVIDER_CONFIG_NAME, annotations: wave(SYNC_WAVES.providerConfig, SKIP_DRY_RUN) },
-      spec: { credentials: { source: "Secret", secretRef: { ...CREDENTIALS_SECRET } } },
-    }));
+    addModel(
+      this,
+      "provider-config",
+      new ProviderConfig({
+        metadata: { name: PROVIDER_CONFIG_NAME, annotations: wave(SYNC_WAVES.providerConfig, SKIP_DRY_RUN) },
+        spec: { credentials: { source: "Secret", secretRef: { ...CREDENTIALS_SECRET } } },
+      }),
+    );
   }
 }
 
 export class FunctionsChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addModel(this, "function", new CrossplaneFunction({
-      metadata: { name: FUNCTION_NAME, annotations: wave(SYNC_WAVES.functions) },
-      spec: { package: `${FUNCTION_PACKAGE}:${PACKAGE_VERSION}` },
-    }));
+    addModel(
+      this,
+      "function",
+      new CrossplaneFunction({
+        metadata: { name: FUNCTION_NAME, annotations: wave(SYNC_WAVES.functions) },
+        spec: { package: `${FUNCTION_PACKAGE}:${PACKAGE_VERSION}` },
+      }),
+    );
   }
 }
 
 export class ConfigurationChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    addModel(this, "configuration", new Configuration({
-      metadata: { name: CONFIGURATION_NAME, annotations: wave(SYNC_WAVES.configuration) },
-      spec: { package: `${CONFIGURATION_PACKAGE}:${PACKAGE_VERSION}` },
-    }));
+    addModel(
+      this,
+      "configuration",
+      new Configuration({
+        metadata: { name: CONFIGURATION_NAME, annotations: wave(SYNC_WAVES.configuration) },
+        spec: { package: `${CONFIGURATION_PACKAGE}:${PACKAGE_VERSION}` },
+      }),
+    );
   }
 }
 

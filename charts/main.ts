@@ -15,7 +15,10 @@ import { CompositionChart, ConfigurationMetadataChart, FunctionMetadataChart, Xr
 import { TENANCY_CHARTS } from "./tenancy.js";
 
 type ChartFactory = (scope: Construct, id: string) => Chart;
-const of = (C: new (scope: Construct, id: string) => Chart): ChartFactory => (scope, id) => new C(scope, id);
+const of =
+  (C: new (scope: Construct, id: string) => Chart): ChartFactory =>
+  (scope, id) =>
+    new C(scope, id);
 const all = (charts: Record<string, new (scope: Construct, id: string) => Chart>) =>
   Object.fromEntries(Object.entries(charts).map(([file, C]) => [file, of(C)]));
 
@@ -27,7 +30,9 @@ export const LAYOUT: Record<string, Record<string, ChartFactory>> = {
   argocd: all(ARGOCD_CHARTS),
   tenancy: all(TENANCY_CHARTS),
   examples: {
-    ...Object.fromEntries(Object.entries(EXAMPLE_CLAIMS).map(([tier, claim]) => [tier, (s: Construct, id: string) => new ExampleClaimChart(s, id, claim)])),
+    ...Object.fromEntries(
+      Object.entries(EXAMPLE_CLAIMS).map(([tier, claim]) => [tier, (s: Construct, id: string) => new ExampleClaimChart(s, id, claim)]),
+    ),
     functions: of(RenderFunctionsChart),
   },
 };

@@ -5,9 +5,15 @@
  */
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
 import {
-  CONFIGURATION_NAME, CROSSPLANE_VERSION_CONSTRAINT, FUNCTION_NAME, FUNCTION_PACKAGE, PACKAGE_VERSION,
-  PROJECT_DESCRIPTION, SOURCE_URL,
-} from "./identity.js";
+  CONFIGURATION_NAME,
+  CROSSPLANE_VERSION_CONSTRAINT,
+  FUNCTION_NAME,
+  FUNCTION_PACKAGE,
+  PACKAGE_VERSION,
+  PROJECT_DESCRIPTION,
+  SOURCE_URL,
+  MAINTAINER,
+} from "../src/identity.js";
 
 export interface PackageDependency {
   provider?: string;
@@ -29,7 +35,7 @@ export interface PackageMetadata {
 
 function annotations(description: string): Record<string, string> {
   return {
-    "meta.crossplane.io/maintainer": "Platform team <platform@example.com>",
+    "meta.crossplane.io/maintainer": MAINTAINER,
     "meta.crossplane.io/source": SOURCE_URL,
     "meta.crossplane.io/license": "Apache-2.0",
     "meta.crossplane.io/description": description,

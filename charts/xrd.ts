@@ -5,11 +5,22 @@
 import { CompositeResourceDefinition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1/CompositeResourceDefinition";
 import { Construct } from "constructs";
 import {
-  API_GROUP, API_VERSION, CATEGORIES, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL,
-  CONNECTION_SECRET_KEYS, EnvironmentSpec, EnvironmentStatus, SHORT_NAMES, XRD_NAME, toOpenApi,
+  API_GROUP,
+  API_VERSION,
+  CATEGORIES,
+  CLAIM_KIND,
+  CLAIM_PLURAL,
+  COMPOSITE_KIND,
+  COMPOSITE_PLURAL,
+  CONNECTION_SECRET_KEYS,
+  EnvironmentSpec,
+  EnvironmentStatus,
+  SHORT_NAMES,
+  XRD_NAME,
+  toOpenApi,
 } from "../src/api/index.js";
-import { COMPOSITION_NAME } from "./identity.js";
-import { addModel } from "./model-object.js";
+import { COMPOSITION_NAME } from "../src/identity.js";
+import { addModel } from "../compositions/model-object.js";
 
 /**
  * Columns for `kubectl get disasterrecoveryenvironments`. Crossplane appends SYNCED, READY,

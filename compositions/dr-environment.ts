@@ -6,8 +6,8 @@
 import { Composition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1/Composition";
 import { Construct } from "constructs";
 import { API_GROUP, API_VERSION, COMPOSITE_KIND } from "../src/api/index.js";
-import { COMPOSITION_LABELS, COMPOSITION_NAME, CROSSPLANE_NAMESPACE, FUNCTION_NAME } from "../charts/identity.js";
-import { addModel } from "../charts/model-object.js";
+import { COMPOSITION_LABELS, COMPOSITION_NAME, CROSSPLANE_NAMESPACE, FUNCTION_NAME } from "../src/identity.js";
+import { addModel } from "./model-object.js";
 
 export const COMPOSE_STEP = "compose";
 

@@ -40,12 +40,16 @@ export function monthlyCostLines(spec: EnvironmentSpec): CostLine[] {
     { item: "KMS keys (database, storage, alerts) per region", usd: 3 * p.kmsKeyMonth * regions },
     { item: "CloudWatch alarms and dashboard per region", usd: (12 * p.alarmMonth + p.dashboardMonth) * regions },
   ];
-  if (spec.tier === "backup-restore" && spec.secondaryRegion) lines.push({ item: "AWS Backup cross-region copies", usd: p.backupCopyMonth });
+  if (spec.tier === "backup-restore" && spec.secondaryRegion)
+    lines.push({ item: "AWS Backup cross-region copies", usd: p.backupCopyMonth });
   if (spec.tier === "warm-standby") lines.push({ item: "Aurora reader in the secondary region at minimum capacity", usd: acuFloor });
   if (regions === 2) {
     lines.push(
       { item: "Aurora Global Database replication", usd: p.globalDatabaseReplicationMonth },
-      { item: "Route 53 hosted zone and two health checks", usd: p.hostedZoneMonth + 2 * p.healthCheckMonth[spec.failover.healthCheckIntervalSeconds] },
+      {
+        item: "Route 53 hosted zone and two health checks",
+        usd: p.hostedZoneMonth + 2 * p.healthCheckMonth[spec.failover.healthCheckIntervalSeconds],
+      },
       { item: "S3 replication metrics", usd: p.replicationMetricsMonth },
     );
   }

@@ -10,8 +10,21 @@ export const PROVIDER_FAMILY_PACKAGE = "xpkg.upbound.io/upbound/provider-family-
 
 /** The family members the environment composes, by API group prefix (`ec2` serves ec2.aws.upbound.io). */
 export const PROVIDER_FAMILY_MEMBERS = [
-  "apigateway", "backup", "cloudwatch", "cloudwatchevents", "cloudwatchlogs", "dynamodb", "ec2",
-  "iam", "kms", "lambda", "rds", "route53", "s3", "sns", "sqs",
+  "apigateway",
+  "backup",
+  "cloudwatch",
+  "cloudwatchevents",
+  "cloudwatchlogs",
+  "dynamodb",
+  "ec2",
+  "iam",
+  "kms",
+  "lambda",
+  "rds",
+  "route53",
+  "s3",
+  "sns",
+  "sqs",
 ] as const;
 export type ProviderFamilyMember = (typeof PROVIDER_FAMILY_MEMBERS)[number];
 

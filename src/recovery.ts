@@ -55,7 +55,9 @@ export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
   const terms: Term[] = [
     { name: "health checks detect the failure (interval x threshold)", seconds: healthCheckIntervalSeconds * failureThreshold },
     { name: "Aurora Global Database managed failover", seconds: f.globalDatabaseFailoverSeconds },
-    ...(spec.tier === "pilot-light" ? [{ name: "start a writer instance in the secondary cluster", seconds: f.pilotLightScaleUpSeconds }] : []),
+    ...(spec.tier === "pilot-light"
+      ? [{ name: "start a writer instance in the secondary cluster", seconds: f.pilotLightScaleUpSeconds }]
+      : []),
     { name: "DNS resolvers follow the failover record (TTL)", seconds: dnsTtlSeconds },
   ];
   return {

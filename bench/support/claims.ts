@@ -12,7 +12,7 @@ import { compositeOf, render, requestFor, type Claim } from "../../functions/src
 import type { ObservedResource } from "../../functions/src/environment.js";
 import { TIERS } from "../../src/api/index.js";
 
-export const ROOT = new URL("../../", import.meta.url).pathname;
+export const ROOT = new URL("../..", import.meta.url).pathname;
 export type Tier = (typeof TIERS)[number];
 export { TIERS };
 
@@ -50,7 +50,7 @@ const WAITS = /^(\S+) waits for (\S+) of (\S+)$/;
  */
 export async function steadyObserved(claim: Claim): Promise<Record<string, ObservedResource>> {
   const observed: Record<string, ObservedResource> = {};
-  const regionOf = (r: Record<string, unknown>) => ((r.spec as { forProvider?: { region?: string } })?.forProvider?.region ?? "us-east-1");
+  const regionOf = (r: Record<string, unknown>) => (r.spec as { forProvider?: { region?: string } })?.forProvider?.region ?? "us-east-1";
   for (let round = 0; round < 10; round++) {
     const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as {
       desired?: { resources?: Record<string, { resource: Record<string, unknown> }> };
@@ -67,7 +67,9 @@ export async function steadyObserved(claim: Claim): Promise<Record<string, Obser
         status: {
           // Every resource reports an id and ARN; clusters and stages their endpoints (the composite's status reads them).
           atProvider: {
-            ...Object.fromEntries(["id", "arn", ...(STATUS_FIELDS[String(resource.kind)] ?? [])].map((f) => [f, fakeAtProvider(name, f, regionOf(resource))])),
+            ...Object.fromEntries(
+              ["id", "arn", ...(STATUS_FIELDS[String(resource.kind)] ?? [])].map((f) => [f, fakeAtProvider(name, f, regionOf(resource))]),
+            ),
             ...previous,
           },
           conditions: [
@@ -93,8 +95,12 @@ export function requestOf(claim: Claim, observed: Record<string, ObservedResourc
 }
 
 const REGION_PAIRS: Array<[string, string]> = [
-  ["us-east-1", "us-west-2"], ["us-east-2", "us-east-1"], ["eu-west-1", "eu-central-1"],
-  ["eu-central-1", "eu-west-1"], ["ap-southeast-2", "ap-southeast-1"], ["ca-central-1", "us-east-2"],
+  ["us-east-1", "us-west-2"],
+  ["us-east-2", "us-east-1"],
+  ["eu-west-1", "eu-central-1"],
+  ["eu-central-1", "eu-west-1"],
+  ["ap-southeast-2", "ap-southeast-1"],
+  ["ca-central-1", "us-east-2"],
 ];
 
 /** `count` distinct, valid claims spread over tiers, AZ counts, regions and options. */

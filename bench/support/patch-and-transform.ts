@@ -23,8 +23,12 @@ export function patchAndTransformBinary(): { path?: string; reason?: string } {
   return run.status === 0 && path ? { path } : { reason: `build script exited ${run.status ?? run.signal}` };
 }
 
-const from = (fromFieldPath: string, toFieldPath: string, transforms?: Json[]): Patch =>
-  ({ type: "FromCompositeFieldPath", fromFieldPath, toFieldPath, ...(transforms ? { transforms } : {}) });
+const from = (fromFieldPath: string, toFieldPath: string, transforms?: Json[]): Patch => ({
+  type: "FromCompositeFieldPath",
+  fromFieldPath,
+  toFieldPath,
+  ...(transforms ? { transforms } : {}),
+});
 const to = (fromFieldPath: string, toFieldPath: string): Patch => ({ type: "ToCompositeFieldPath", fromFieldPath, toFieldPath });
 
 /** `dr-app-prod01` with suffix `prod01` -> fmt `dr-app-%s`; only when the suffix occurs exactly once. */
@@ -50,33 +54,41 @@ export function patchAndTransformInput(xrSpec: Json, resources: Record<string, J
     const spec = (base.spec ?? {}) as Json;
     const forProvider = (spec.forProvider ?? {}) as Json;
     const list: Patch[] = [];
-    if (forProvider.region !== undefined && forProvider.region === xrSpec[regionField.slice(5)]) list.push(from(regionField, "spec.forProvider.region"));
+    if (forProvider.region !== undefined && forProvider.region === xrSpec[regionField.slice(5)])
+      list.push(from(regionField, "spec.forProvider.region"));
     const tags = forProvider.tags as Record<string, string> | undefined;
     if (tags) {
-      for (const [key, value] of Object.entries(claimTags)) if (tags[key] === value) list.push(from(`spec.tags[${key}]`, `spec.forProvider.tags[${key}]`));
+      for (const [key, value] of Object.entries(claimTags))
+        if (tags[key] === value) list.push(from(`spec.tags[${key}]`, `spec.forProvider.tags[${key}]`));
       for (const [key, value] of Object.entries(tags)) {
         if (value === suffix) list.push(from("spec.environmentSuffix", `spec.forProvider.tags[${key}]`));
         else if (value === xrSpec.tier) list.push(from("spec.tier", `spec.forProvider.tags[${key}]`));
       }
     }
-    if ((spec.providerConfigRef as Json | undefined)?.name === xrSpec.providerConfigName) list.push(from("spec.providerConfigName", "spec.providerConfigRef.name"));
+    if ((spec.providerConfigRef as Json | undefined)?.name === xrSpec.providerConfigName)
+      list.push(from("spec.providerConfigName", "spec.providerConfigRef.name"));
     if (spec.deletionPolicy === (xrSpec.protection ? "Orphan" : "Delete")) {
-      list.push(from("spec.protection", "spec.deletionPolicy", [
-        { type: "convert", convert: { toType: "string" } },
-        { type: "map", map: { true: "Orphan", false: "Delete" } },
-      ]));
+      list.push(
+        from("spec.protection", "spec.deletionPolicy", [
+          { type: "convert", convert: { toType: "string" } },
+          { type: "map", map: { true: "Orphan", false: "Delete" } },
+        ]),
+      );
     }
     const annotations = ((base.metadata as Json | undefined)?.annotations ?? {}) as Record<string, string>;
     const fields: Array<[string, unknown]> = [
       ...Object.entries(annotations).map(([k, v]) => [`metadata.annotations[${k}]`, v] as [string, unknown]),
-      ...Object.entries(forProvider).filter(([k]) => k !== "region").map(([k, v]) => [`spec.forProvider.${k}`, v] as [string, unknown]),
+      ...Object.entries(forProvider)
+        .filter(([k]) => k !== "region")
+        .map(([k, v]) => [`spec.forProvider.${k}`, v] as [string, unknown]),
     ];
     for (const [key, value] of Object.entries(tags ?? {})) if (value !== suffix) fields.push([`spec.forProvider.tags[${key}]`, value]);
     for (const [path, value] of fields) {
       const fmt = typeof value === "string" ? formatOf(value, suffix) : undefined;
       if (fmt) list.push(from("spec.environmentSuffix", path, [{ type: "string", string: { type: "Format", fmt } }]));
     }
-    for (const [field, status] of Object.entries(STATUS_FIELDS[String(base.kind)] ?? {})) list.push(to(`status.atProvider.${field}`, `status.${role}.${status}`));
+    for (const [field, status] of Object.entries(STATUS_FIELDS[String(base.kind)] ?? {}))
+      list.push(to(`status.atProvider.${field}`, `status.${role}.${status}`));
     patches += list.length;
     return { name, base, patches: list };
   });

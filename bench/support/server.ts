@@ -58,9 +58,8 @@ const raw = (b: Buffer) => b;
 export async function serveFunction(fn: FunctionCommand, opts: { cpu?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const [command, args] = opts.cpu !== undefined && hasTaskset
-    ? ["taskset", ["-c", opts.cpu, fn.command, ...fn.args(address)]]
-    : [fn.command, fn.args(address)];
+  const [command, args] =
+    opts.cpu !== undefined && hasTaskset ? ["taskset", ["-c", opts.cpu, fn.command, ...fn.args(address)]] : [fn.command, fn.args(address)];
   const start = performance.now();
   const child: ChildProcess = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
   let output = "";
@@ -88,7 +87,10 @@ export async function serveFunction(fn: FunctionCommand, opts: { cpu?: string; e
     runFunction: {
       ...FunctionRunnerServiceService.runFunction,
       path: `/apiextensions.fn.proto.${fn.proto}.FunctionRunnerService/RunFunction`,
-      requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw,
+      requestSerialize: raw,
+      requestDeserialize: raw,
+      responseSerialize: raw,
+      responseDeserialize: raw,
     },
   };
   const Client = grpc.makeGenericClientConstructor(service, "FunctionRunnerService");

@@ -27,7 +27,7 @@ export function distribution(samples: number[]): Distribution {
   };
 }
 
-export const round = (x: number, digits = 2): number => Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
+export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
 /** Resident set size of a process in bytes, from /proc (Linux); undefined elsewhere or when it is gone. */
 export async function rssOf(pid: number): Promise<number | undefined> {

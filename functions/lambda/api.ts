@@ -52,7 +52,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Parses and validates a POST /process body; every rejection names the field at fault. */
-export function parseProcessRequest(event: Pick<APIGatewayProxyEvent, "body" | "isBase64Encoded" | "headers">, maxBodyBytes: number): ProcessRequest {
+export function parseProcessRequest(
+  event: Pick<APIGatewayProxyEvent, "body" | "isBase64Encoded" | "headers">,
+  maxBodyBytes: number,
+): ProcessRequest {
   const contentType = header(event.headers, "content-type");
   if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new RequestError(415, "header Content-Type", "Content-Type must be application/json");
@@ -89,7 +92,11 @@ export function parseIdempotencyKey(headers: APIGatewayProxyEvent["headers"]): s
   const key = header(headers, "idempotency-key");
   if (key === undefined || key === "") throw new RequestError(400, "header Idempotency-Key", "header Idempotency-Key is required");
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new RequestError(400, "header Idempotency-Key", "header Idempotency-Key must be 8-128 characters of letters, digits, '_', '.', ':' or '-'");
+    throw new RequestError(
+      400,
+      "header Idempotency-Key",
+      "header Idempotency-Key must be 8-128 characters of letters, digits, '_', '.', ':' or '-'",
+    );
   }
   return key;
 }
@@ -102,7 +109,9 @@ export function recordId(idempotencyKey: string): string {
 }
 
 function requestHash(req: ProcessRequest): string {
-  return createHash("sha256").update(JSON.stringify([req.type, req.payload, req.reference ?? null])).digest("base64");
+  return createHash("sha256")
+    .update(JSON.stringify([req.type, req.payload, req.reference ?? null]))
+    .digest("base64");
 }
 
 class DependencyError extends Error {
@@ -152,7 +161,16 @@ async function processRecord(cfg: ApiConfig, event: APIGatewayProxyEvent, reques
   if (earlier) return earlier;
 
   const createdAt = new Date().toISOString();
-  const record = { id, type: req.type, reference: req.reference, payload: req.payload, requestHash: hash, createdAt, requestId, region: cfg.region };
+  const record = {
+    id,
+    type: req.type,
+    reference: req.reference,
+    payload: req.payload,
+    requestHash: hash,
+    createdAt,
+    requestId,
+    region: cfg.region,
+  };
   await call("s3", () =>
     bucket.send(
       new PutObjectCommand({ Bucket: cfg.bucketName, Key: auditKey(id), Body: JSON.stringify(record), ContentType: "application/json" }),
@@ -234,7 +252,8 @@ export function createApiHandler(env: Env) {
     try {
       const allowed = ROUTES[path];
       if (!allowed) response = json(404, { error: `no route for ${path}`, requestId });
-      else if (event.httpMethod !== allowed) response = json(405, { error: `${event.httpMethod} not allowed on ${path}`, requestId }, { allow: allowed });
+      else if (event.httpMethod !== allowed)
+        response = json(405, { error: `${event.httpMethod} not allowed on ${path}`, requestId }, { allow: allowed });
       else response = path === "/health" ? await health(cfg, requestId, log) : await processRecord(cfg, event, requestId, log);
     } catch (err) {
       if (err instanceof RequestError) {

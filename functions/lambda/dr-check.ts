@@ -39,11 +39,15 @@ export function loadDrCheckConfig(env: Env): DrCheckConfig {
 }
 
 export type DrCheckResult =
-  | { role: "primary"; writtenAt: number }
-  | { role: "secondary"; dynamodbLagSeconds?: number; s3LagSeconds?: number; failures: string[] };
+  { role: "primary"; writtenAt: number } | { role: "secondary"; dynamodbLagSeconds?: number; s3LagSeconds?: number; failures: string[] };
 
 /** One EMF document: metric values as top-level members, described under `_aws`. */
-export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, { value: number; unit: string }>, timestamp: number) {
+export function emfLine(
+  namespace: string,
+  dimensions: Record<string, string>,
+  metrics: Record<string, { value: number; unit: string }>,
+  timestamp: number,
+) {
   return {
     _aws: {
       Timestamp: timestamp,
@@ -78,8 +82,17 @@ export function createDrCheckHandler(env: Env) {
       const body = JSON.stringify({ writtenAt, region: cfg.region });
       // Both writes must land; a failure fails the invocation, which the Lambda Errors alarm sees.
       await Promise.all([
-        ddb.send(new PutItemCommand({ TableName: cfg.tableName, Item: { ...HEARTBEAT_KEY, writtenAt: { N: String(writtenAt) }, region: { S: cfg.region } } }), deadline(cfg.timeoutMs)),
-        bucket.send(new PutObjectCommand({ Bucket: cfg.bucketName, Key: CANARY_KEY, Body: body, ContentType: "application/json" }), deadline(cfg.timeoutMs)),
+        ddb.send(
+          new PutItemCommand({
+            TableName: cfg.tableName,
+            Item: { ...HEARTBEAT_KEY, writtenAt: { N: String(writtenAt) }, region: { S: cfg.region } },
+          }),
+          deadline(cfg.timeoutMs),
+        ),
+        bucket.send(
+          new PutObjectCommand({ Bucket: cfg.bucketName, Key: CANARY_KEY, Body: body, ContentType: "application/json" }),
+          deadline(cfg.timeoutMs),
+        ),
       ]);
       log.info("heartbeat written", { writtenAt });
       return { role: "primary", writtenAt };
@@ -104,7 +117,9 @@ export function createDrCheckHandler(env: Env) {
     const lag = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, (now - at) / 1000));
     const dynamodbLagSeconds = lag(item ?? undefined);
     const s3LagSeconds = lag(object ?? undefined);
-    const metrics: Record<string, { value: number; unit: string }> = { ReplicationCheckFailures: { value: failures.length, unit: "Count" } };
+    const metrics: Record<string, { value: number; unit: string }> = {
+      ReplicationCheckFailures: { value: failures.length, unit: "Count" },
+    };
     if (dynamodbLagSeconds !== undefined) metrics["DynamoDBReplicationLag"] = { value: dynamodbLagSeconds, unit: "Seconds" };
     if (s3LagSeconds !== undefined) metrics["S3ReplicationLag"] = { value: s3LagSeconds, unit: "Seconds" };
     writeJsonLine(emfLine(cfg.namespace, { PrimaryRegion: cfg.primaryRegion, Region: cfg.region }, metrics, now));

@@ -75,7 +75,8 @@ export function parseTrigger(event: unknown): Trigger {
   const records = e["Records"];
   if (Array.isArray(records)) {
     const sns = asRecord(asRecord(records[0])?.["Sns"]);
-    if (records.length !== 1 || typeof sns?.["Message"] !== "string") throw new Error("SNS event must carry exactly one record with a Message");
+    if (records.length !== 1 || typeof sns?.["Message"] !== "string")
+      throw new Error("SNS event must carry exactly one record with a Message");
     let message: Record<string, unknown> | undefined;
     try {
       message = asRecord(JSON.parse(sns["Message"]));
@@ -139,7 +140,13 @@ export function createFailoverHandler(env: Env) {
         new PublishCommand({
           TopicArn: cfg.topicArn,
           Subject: subject.slice(0, 100),
-          Message: JSON.stringify({ ...details, globalClusterId: cfg.globalClusterId, trigger, requestId: context.awsRequestId, at: new Date().toISOString() }),
+          Message: JSON.stringify({
+            ...details,
+            globalClusterId: cfg.globalClusterId,
+            trigger,
+            requestId: context.awsRequestId,
+            at: new Date().toISOString(),
+          }),
         }),
       );
 
@@ -150,10 +157,19 @@ export function createFailoverHandler(env: Env) {
       if (!cluster) throw new Error(`global cluster ${cfg.globalClusterId} not found`);
       decision = decide(cluster, targetRegion, mode);
       if (decision.action === "switchover") {
-        await client.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: cfg.globalClusterId, TargetDbClusterIdentifier: decision.targetArn }));
+        await client.send(
+          new SwitchoverGlobalClusterCommand({
+            GlobalClusterIdentifier: cfg.globalClusterId,
+            TargetDbClusterIdentifier: decision.targetArn,
+          }),
+        );
       } else if (decision.action === "failover") {
         await client.send(
-          new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: cfg.globalClusterId, TargetDbClusterIdentifier: decision.targetArn, AllowDataLoss: true }),
+          new FailoverGlobalClusterCommand({
+            GlobalClusterIdentifier: cfg.globalClusterId,
+            TargetDbClusterIdentifier: decision.targetArn,
+            AllowDataLoss: true,
+          }),
         );
       }
     } catch (err) {
@@ -162,8 +178,8 @@ export function createFailoverHandler(env: Env) {
         decision = { action: "none", reason: "RDS reports a promotion already under way", targetArn: decision.targetArn };
       } else {
         log.error("failover failed", { targetRegion, ...errorFields(err) });
-        await publish(`DR failover FAILED for ${cfg.globalClusterId}`, { outcome: "failed", targetRegion, ...errorFields(err) }).catch((pubErr: unknown) =>
-          log.error("notification failed", errorFields(pubErr)),
+        await publish(`DR failover FAILED for ${cfg.globalClusterId}`, { outcome: "failed", targetRegion, ...errorFields(err) }).catch(
+          (pubErr: unknown) => log.error("notification failed", errorFields(pubErr)),
         );
         throw err;
       }
@@ -172,7 +188,9 @@ export function createFailoverHandler(env: Env) {
     const outcome = decision.action === "none" ? "skipped" : "started";
     log.info(`failover ${outcome}`, { targetRegion, decision });
     await publish(
-      outcome === "started" ? `DR ${decision.action} of ${cfg.globalClusterId} to ${targetRegion} started` : `DR failover of ${cfg.globalClusterId} skipped`,
+      outcome === "started"
+        ? `DR ${decision.action} of ${cfg.globalClusterId} to ${targetRegion} started`
+        : `DR failover of ${cfg.globalClusterId} skipped`,
       { outcome, targetRegion, decision },
     );
     return { trigger, globalClusterId: cfg.globalClusterId, targetRegion, decision, outcome };

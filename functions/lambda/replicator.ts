@@ -28,16 +28,18 @@ export function loadReplicatorConfig(env: Env): ReplicatorConfig {
   const targetUrl = requireString(env, "SQS_TARGET_URL", /^https?:\/\/[^\s/]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/, "an SQS queue URL");
   // The queue URL names its region (sqs.<region>.amazonaws.com); SQS_TARGET_REGION overrides it.
   const fromUrl = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(targetUrl)?.[1];
-  const targetRegion = optionalString(env, "SQS_TARGET_REGION", /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "an AWS region") ?? fromUrl ?? region;
+  const targetRegion =
+    optionalString(env, "SQS_TARGET_REGION", /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "an AWS region") ?? fromUrl ?? region;
   return { region, targetUrl, targetRegion };
 }
 
 function attributes(record: SQSRecord, origin: string): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, a] of Object.entries(record.messageAttributes ?? {})) {
-    out[name] = a.binaryValue !== undefined
-      ? { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, "base64") }
-      : { DataType: a.dataType, StringValue: a.stringValue ?? "" };
+    out[name] =
+      a.binaryValue !== undefined
+        ? { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, "base64") }
+        : { DataType: a.dataType, StringValue: a.stringValue ?? "" };
   }
   if (Object.keys(out).length < MAX_ATTRIBUTES) out[ORIGIN_ATTRIBUTE] = { DataType: "String", StringValue: origin };
   return out;

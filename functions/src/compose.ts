@@ -3,19 +3,10 @@
  * they return, and yields the complete desired state. Any error throws: the caller turns it into
  * a Fatal result, so Crossplane never sees a partial (and therefore deleting) desired state.
  */
-import type { Model } from "@kubernetes-models/base";
 import type { Environment, RegionContext } from "./environment.js";
+import type { Block, ManagedResource } from "./block.js";
 import { EXTERNAL_NAME, RegionScope, type Pending } from "./scope.js";
 import { blocksFor } from "./blocks/index.js";
-
-/** A typed provider-upjet-aws model instance. */
-export type ManagedResource = Model<unknown> & {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { providerConfigRef?: { name: string }; deletionPolicy?: string; forProvider?: unknown };
-};
-
-/** A building block: one region's resources of one concern, keyed by logical name. */
-export type Block = (scope: RegionScope) => Record<string, ManagedResource>;
 
 export interface DesiredState {
   /** Composed resource name -> manifest, validated against its model. */
@@ -52,7 +43,9 @@ function validate(model: ManagedResource, key: string): Record<string, unknown> 
   try {
     model.validate();
   } catch (error) {
-    throw new Error(`composed resource ${key} (${(model as unknown as { kind: string }).kind}) is invalid: ${(error as Error).message}`);
+    throw new Error(`composed resource ${key} (${(model as unknown as { kind: string }).kind}) is invalid: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   remember(text);
   return manifest;
@@ -80,7 +73,8 @@ function keepWaitingResources(env: Environment, state: DesiredState): void {
     if (resource in state.resources || !observed?.spec) continue;
     const { apiVersion, kind, metadata, spec } = observed;
     state.resources[resource] = {
-      apiVersion, kind,
+      apiVersion,
+      kind,
       metadata: {
         labels: metadata?.labels,
         ...(metadata?.annotations?.[EXTERNAL_NAME] ? { annotations: { [EXTERNAL_NAME]: metadata.annotations[EXTERNAL_NAME] } } : {}),

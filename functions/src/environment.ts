@@ -25,7 +25,10 @@ export interface ObservedResource {
   kind?: string;
   metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
-  status?: { atProvider?: Record<string, unknown>; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  status?: {
+    atProvider?: Record<string, unknown>;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  };
 }
 
 export interface Environment {
@@ -51,9 +54,17 @@ export interface CompositeResource {
 
 /** Spec fields Crossplane itself adds to a composite; they are not part of the claim API. */
 const CROSSPLANE_SPEC_FIELDS = [
-  "claimRef", "compositionRef", "compositionRevisionRef", "compositionSelector", "compositionUpdatePolicy",
-  "compositionRevisionSelector", "resourceRefs", "writeConnectionSecretToRef", "publishConnectionDetailsTo",
-  "environmentConfigRefs", "crossplane",
+  "claimRef",
+  "compositionRef",
+  "compositionRevisionRef",
+  "compositionSelector",
+  "compositionUpdatePolicy",
+  "compositionRevisionSelector",
+  "resourceRefs",
+  "writeConnectionSecretToRef",
+  "publishConnectionDetailsTo",
+  "environmentConfigRefs",
+  "crossplane",
 ];
 
 export function claimSpecOf(xr: CompositeResource): Record<string, unknown> {
@@ -70,20 +81,31 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
   const active = spec.failover.activeRegion;
   const zones = spec.network.availabilityZones;
   const primary: RegionContext = {
-    role: "primary", name: spec.primaryRegion, cidr: spec.network.cidr,
-    zones: availabilityZones(spec.primaryRegion, zones), active: active === "primary",
+    role: "primary",
+    name: spec.primaryRegion,
+    cidr: spec.network.cidr,
+    zones: availabilityZones(spec.primaryRegion, zones),
+    active: active === "primary",
   };
   const secondary: RegionContext | undefined =
     spec.tier === "backup-restore" || !spec.secondaryRegion
       ? undefined
       : {
-          role: "secondary", name: spec.secondaryRegion, cidr: spec.network.secondaryCidr,
-          zones: availabilityZones(spec.secondaryRegion, zones), active: active === "secondary",
+          role: "secondary",
+          name: spec.secondaryRegion,
+          cidr: spec.network.secondaryCidr,
+          zones: availabilityZones(spec.secondaryRegion, zones),
+          active: active === "secondary",
         };
   return {
-    name, uid, spec, tier: spec.tier, suffix: spec.environmentSuffix,
+    name,
+    uid,
+    spec,
+    tier: spec.tier,
+    suffix: spec.environmentSuffix,
     regions: secondary ? [primary, secondary] : [primary],
-    primary, secondary,
+    primary,
+    secondary,
     // The standard tags come last so a claim cannot override them: guards and cost reports read them.
     tags: {
       ...spec.tags,

@@ -32,11 +32,14 @@ export function refuseTierDowngrade(env: Environment): void {
   secondary.sort(byName);
   higher.sort(byName);
   const [name, resource] = secondary[0] ?? higher[0];
-  const what = secondary.length > 0
-    ? `${secondary.length} composed resources of the secondary region exist (e.g. ${name})`
-    : `${name} was composed for tier ${observedTier(resource)}`;
-  throw new ClaimValidationError([{
-    field: "spec.tier",
-    message: `spec.tier ${env.tier} is a downgrade: ${what}, and composing ${env.tier} would delete them; set spec.allowTierDowngrade: true to do it on purpose`,
-  }]);
+  const what =
+    secondary.length > 0
+      ? `${secondary.length} composed resources of the secondary region exist (e.g. ${name})`
+      : `${name} was composed for tier ${observedTier(resource)}`;
+  throw new ClaimValidationError([
+    {
+      field: "spec.tier",
+      message: `spec.tier ${env.tier} is a downgrade: ${what}, and composing ${env.tier} would delete them; set spec.allowTierDowngrade: true to do it on purpose`,
+    },
+  ]);
 }

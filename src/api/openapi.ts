@@ -13,9 +13,7 @@ export type OpenApiSchema = { [key: string]: unknown };
 function literalEnum(variants: OpenApiSchema[]): OpenApiSchema | undefined {
   if (!variants.every((v) => "const" in v)) return undefined;
   const values = variants.map((v) => v.const);
-  const type = values.every((v) => typeof v === "string")
-    ? "string"
-    : values.every((v) => Number.isInteger(v)) ? "integer" : "number";
+  const type = values.every((v) => typeof v === "string") ? "string" : values.every((v) => Number.isInteger(v)) ? "integer" : "number";
   return { type, enum: values };
 }
 

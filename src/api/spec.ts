@@ -55,131 +55,194 @@ const DNS_NAME_PATTERN = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$"
 const SCHEDULE_PATTERN = "^(rate\\(([1-9][0-9]{0,3}) (minute|minutes|hour|hours|day|days)\\)|cron\\([^)]{9,100}\\))$";
 const TAG_KEY_PATTERN = "^[A-Za-z0-9 _.:/=+@-]{1,128}$";
 
-const region = (description: string) =>
-  Type.String({ description, pattern: REGION_PATTERN, minLength: 9, maxLength: 16 });
+const region = (description: string) => Type.String({ description, pattern: REGION_PATTERN, minLength: 9, maxLength: 16 });
 const cidr = (description: string, fallback: string) =>
   Type.String({ description, pattern: CIDR_PATTERN, maxLength: 18, default: fallback });
 
-export const NetworkSpec = section(Type.Object(
-  {
-    cidr: cidr("IPv4 range of the primary region's VPC, /16 to /24, e.g. 10.0.0.0/16.", "10.0.0.0/16"),
-    secondaryCidr: cidr("IPv4 range of the secondary region's VPC; must not overlap `cidr`.", "10.1.0.0/16"),
-    availabilityZones: Type.Integer({
-      description: "Availability zones per region; each gets one public and one private subnet.",
-      minimum: 2, maximum: 3, default: 2,
-    }),
-  },
-  {
-    description: "The VPC in each region.",
-    ...rules(
-      { rule: cidrIsNetworkAddress("self.cidr"), message: "spec.network.cidr must be a network address: its host bits must be zero", fieldPath: ".cidr" },
-      { rule: cidrIsNetworkAddress("self.secondaryCidr"), message: "spec.network.secondaryCidr must be a network address: its host bits must be zero", fieldPath: ".secondaryCidr" },
-    ),
-  },
-));
+export const NetworkSpec = section(
+  Type.Object(
+    {
+      cidr: cidr("IPv4 range of the primary region's VPC, /16 to /24, e.g. 10.0.0.0/16.", "10.0.0.0/16"),
+      secondaryCidr: cidr("IPv4 range of the secondary region's VPC; must not overlap `cidr`.", "10.1.0.0/16"),
+      availabilityZones: Type.Integer({
+        description: "Availability zones per region; each gets one public and one private subnet.",
+        minimum: 2,
+        maximum: 3,
+        default: 2,
+      }),
+    },
+    {
+      description: "The VPC in each region.",
+      ...rules(
+        {
+          rule: cidrIsNetworkAddress("self.cidr"),
+          message: "spec.network.cidr must be a network address: its host bits must be zero",
+          fieldPath: ".cidr",
+        },
+        {
+          rule: cidrIsNetworkAddress("self.secondaryCidr"),
+          message: "spec.network.secondaryCidr must be a network address: its host bits must be zero",
+          fieldPath: ".secondaryCidr",
+        },
+      ),
+    },
+  ),
+);
 
-export const DatabaseSpec = section(Type.Object(
-  {
-    engineVersion: Type.String({
-      description: "Aurora PostgreSQL engine version (major.minor) that supports Serverless v2 and Global Database.",
-      pattern: "^1[3-7]\\.[0-9]{1,2}$", default: "16.4",
-    }),
-    minCapacity: Type.Number({
-      description: "Serverless v2 minimum capacity in ACUs, in steps of 0.5.",
-      minimum: 0.5, maximum: 256, default: 0.5,
-    }),
-    maxCapacity: Type.Number({
-      description: "Serverless v2 maximum capacity in ACUs, in steps of 0.5; at least `minCapacity`.",
-      minimum: 1, maximum: 256, default: 4,
-    }),
-    backupRetentionDays: Type.Integer({
-      description: "Days of automated backups and point-in-time recovery.",
-      minimum: 7, maximum: 35, default: 7,
-    }),
-    databaseName: Type.String({
-      description: "Name of the initial database.", pattern: "^[a-z][a-z0-9_]{0,62}$", default: "app",
-    }),
-  },
-  {
-    description: "Aurora PostgreSQL Serverless v2.",
-    ...rules(
-      { rule: "self.minCapacity <= self.maxCapacity", message: "spec.database.minCapacity must be at most spec.database.maxCapacity", fieldPath: ".minCapacity" },
-      halfStep("minCapacity"),
-      halfStep("maxCapacity"),
-    ),
-  },
-));
+export const DatabaseSpec = section(
+  Type.Object(
+    {
+      engineVersion: Type.String({
+        description: "Aurora PostgreSQL engine version (major.minor) that supports Serverless v2 and Global Database.",
+        pattern: "^1[3-7]\\.[0-9]{1,2}$",
+        default: "16.4",
+      }),
+      minCapacity: Type.Number({
+        description: "Serverless v2 minimum capacity in ACUs, in steps of 0.5.",
+        minimum: 0.5,
+        maximum: 256,
+        default: 0.5,
+      }),
+      maxCapacity: Type.Number({
+        description: "Serverless v2 maximum capacity in ACUs, in steps of 0.5; at least `minCapacity`.",
+        minimum: 1,
+        maximum: 256,
+        default: 4,
+      }),
+      backupRetentionDays: Type.Integer({
+        description: "Days of automated backups and point-in-time recovery.",
+        minimum: 7,
+        maximum: 35,
+        default: 7,
+      }),
+      databaseName: Type.String({
+        description: "Name of the initial database.",
+        pattern: "^[a-z][a-z0-9_]{0,62}$",
+        default: "app",
+      }),
+    },
+    {
+      description: "Aurora PostgreSQL Serverless v2.",
+      ...rules(
+        {
+          rule: "self.minCapacity <= self.maxCapacity",
+          message: "spec.database.minCapacity must be at most spec.database.maxCapacity",
+          fieldPath: ".minCapacity",
+        },
+        halfStep("minCapacity"),
+        halfStep("maxCapacity"),
+      ),
+    },
+  ),
+);
 
-export const ApiSpec = section(Type.Object(
-  {
-    rateLimit: Type.Integer({ description: "Steady-state requests per second per API key.", minimum: 1, maximum: 10000, default: 100 }),
-    burstLimit: Type.Integer({ description: "Burst requests per API key.", minimum: 1, maximum: 5000, default: 200 }),
-    quotaPerMonth: Type.Integer({ description: "Requests per API key per month.", minimum: 1, maximum: 1000000000, default: 1000000 }),
-  },
-  { description: "The REST API in each region: throttling and quota of its usage plan." },
-));
+export const ApiSpec = section(
+  Type.Object(
+    {
+      rateLimit: Type.Integer({ description: "Steady-state requests per second per API key.", minimum: 1, maximum: 10000, default: 100 }),
+      burstLimit: Type.Integer({ description: "Burst requests per API key.", minimum: 1, maximum: 5000, default: 200 }),
+      quotaPerMonth: Type.Integer({ description: "Requests per API key per month.", minimum: 1, maximum: 1000000000, default: 1000000 }),
+    },
+    { description: "The REST API in each region: throttling and quota of its usage plan." },
+  ),
+);
 
-export const EventsSpec = section(Type.Object(
-  {
-    schedule: Type.String({
-      description: "EventBridge schedule of the DR check, as `rate(...)` or `cron(...)`.",
-      pattern: SCHEDULE_PATTERN, maxLength: 108, default: "rate(5 minutes)",
-    }),
-  },
-  { description: "Scheduled DR checks." },
-));
+export const EventsSpec = section(
+  Type.Object(
+    {
+      schedule: Type.String({
+        description: "EventBridge schedule of the DR check, as `rate(...)` or `cron(...)`.",
+        pattern: SCHEDULE_PATTERN,
+        maxLength: 108,
+        default: "rate(5 minutes)",
+      }),
+    },
+    { description: "Scheduled DR checks." },
+  ),
+);
 
-export const AlertsSpec = section(Type.Object(
-  {
-    emails: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: 254 }), {
-      description: "Addresses subscribed to the alarm topic; each must confirm its subscription.",
-      maxItems: 10, uniqueItems: true, default: [], "x-kubernetes-list-type": "set",
-    }),
-  },
-  { description: "Who is told when an alarm fires." },
-));
+export const AlertsSpec = section(
+  Type.Object(
+    {
+      emails: Type.Array(Type.String({ pattern: EMAIL_PATTERN, maxLength: 254 }), {
+        description: "Addresses subscribed to the alarm topic; each must confirm its subscription.",
+        maxItems: 10,
+        uniqueItems: true,
+        default: [],
+        "x-kubernetes-list-type": "set",
+      }),
+    },
+    { description: "Who is told when an alarm fires." },
+  ),
+);
 
-export const FailoverSpec = section(Type.Object(
-  {
-    healthCheckIntervalSeconds: Type.Union([Type.Literal(10), Type.Literal(30)], {
-      description: "Route 53 health check interval in seconds: 10 (fast) or 30 (standard).", default: 10,
-    }),
-    failureThreshold: Type.Integer({ description: "Consecutive failed checks before a region is unhealthy.", minimum: 1, maximum: 10, default: 3 }),
-    dnsTtlSeconds: Type.Integer({ description: "TTL of the failover records.", minimum: 10, maximum: 300, default: 60 }),
-    hostedZoneName: Type.Optional(Type.String({
-      description: "Route 53 zone for the failover records; defaults to `<environmentSuffix>.dr.internal`.",
-      pattern: DNS_NAME_PATTERN, maxLength: 253,
-    })),
-    activeRegion: Type.Union([Type.Literal("primary"), Type.Literal("secondary")], {
-      description: "Which region serves traffic and holds the database writer; change it to run a planned switchover.",
-      default: "primary",
-    }),
-  },
-  { description: "DNS failover and switchover (DR tiers only)." },
-));
+export const FailoverSpec = section(
+  Type.Object(
+    {
+      healthCheckIntervalSeconds: Type.Union([Type.Literal(10), Type.Literal(30)], {
+        description: "Route 53 health check interval in seconds: 10 (fast) or 30 (standard).",
+        default: 10,
+      }),
+      failureThreshold: Type.Integer({
+        description: "Consecutive failed checks before a region is unhealthy.",
+        minimum: 1,
+        maximum: 10,
+        default: 3,
+      }),
+      dnsTtlSeconds: Type.Integer({ description: "TTL of the failover records.", minimum: 10, maximum: 300, default: 60 }),
+      hostedZoneName: Type.Optional(
+        Type.String({
+          description: "Route 53 zone for the failover records; defaults to `<environmentSuffix>.dr.internal`.",
+          pattern: DNS_NAME_PATTERN,
+          maxLength: 253,
+        }),
+      ),
+      activeRegion: Type.Union([Type.Literal("primary"), Type.Literal("secondary")], {
+        description: "Which region serves traffic and holds the database writer; change it to run a planned switchover.",
+        default: "primary",
+      }),
+    },
+    { description: "DNS failover and switchover (DR tiers only)." },
+  ),
+);
 
-export const MessagingSpec = section(Type.Object(
-  {
-    enabled: Type.Boolean({ description: "Compose an SQS queue with a dead-letter queue in each region, replicated to the secondary.", default: false }),
-  },
-  { description: "Optional active-passive messaging." },
-));
+export const MessagingSpec = section(
+  Type.Object(
+    {
+      enabled: Type.Boolean({
+        description: "Compose an SQS queue with a dead-letter queue in each region, replicated to the secondary.",
+        default: false,
+      }),
+    },
+    { description: "Optional active-passive messaging." },
+  ),
+);
 
 export const EnvironmentSpec = Type.Object(
   {
     environmentSuffix: Type.String({
       description: "Short lowercase suffix carried by every AWS name, e.g. prod01. Immutable.",
-      pattern: SUFFIX_PATTERN, minLength: 2, maxLength: 12,
+      pattern: SUFFIX_PATTERN,
+      minLength: 2,
+      maxLength: 12,
       ...rules(immutable("spec.environmentSuffix")),
     }),
-    tier: Type.Union(TIERS.map((t) => Type.Literal(t)), {
-      description: "DR strategy: backup-restore (one region), pilot-light or warm-standby (two regions).",
+    tier: Type.Union(
+      TIERS.map((t) => Type.Literal(t)),
+      {
+        description: "DR strategy: backup-restore (one region), pilot-light or warm-standby (two regions).",
+      },
+    ),
+    primaryRegion: Type.String({
+      ...region("AWS region that serves traffic by default. Immutable."),
+      ...rules(immutable("spec.primaryRegion")),
     }),
-    primaryRegion: Type.String({ ...region("AWS region that serves traffic by default. Immutable."), ...rules(immutable("spec.primaryRegion")) }),
-    secondaryRegion: Type.Optional(Type.String({
-      ...region("AWS region for recovery; required for pilot-light and warm-standby, different from primaryRegion. Immutable once set."),
-      ...rules(immutable("spec.secondaryRegion")),
-    })),
+    secondaryRegion: Type.Optional(
+      Type.String({
+        ...region("AWS region for recovery; required for pilot-light and warm-standby, different from primaryRegion. Immutable once set."),
+        ...rules(immutable("spec.secondaryRegion")),
+      }),
+    ),
     network: NetworkSpec,
     database: DatabaseSpec,
     api: ApiSpec,
@@ -192,16 +255,21 @@ export const EnvironmentSpec = Type.Object(
       default: true,
     }),
     allowTierDowngrade: Type.Boolean({
-      description: "Allows moving spec.tier to a lower tier (e.g. warm-standby to backup-restore), which deletes the secondary region's replicas and database. Set it for that one change.",
+      description:
+        "Allows moving spec.tier to a lower tier (e.g. warm-standby to backup-restore), which deletes the secondary region's replicas and database. Set it for that one change.",
       default: false,
     }),
     providerConfigName: Type.String({
       description: "Name of the provider-aws ProviderConfig every managed resource uses.",
-      pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63, default: "default",
+      pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+      maxLength: 63,
+      default: "default",
     }),
     tags: Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
       description: "Tags added to every AWS resource, beside the standard ones.",
-      maxProperties: 40, default: {}, additionalProperties: false,
+      maxProperties: 40,
+      default: {},
+      additionalProperties: false,
     }),
   },
   {
@@ -210,21 +278,25 @@ export const EnvironmentSpec = Type.Object(
       {
         rule: "self.tier == 'backup-restore' || has(self.secondaryRegion)",
         message: "spec.secondaryRegion is required when spec.tier is pilot-light or warm-standby",
-        fieldPath: ".secondaryRegion", reason: "FieldValueRequired",
+        fieldPath: ".secondaryRegion",
+        reason: "FieldValueRequired",
       },
       {
         // Only tiers with a secondary VPC need the ranges apart (they may be peered or routed later).
         rule: `self.tier == 'backup-restore' || ${cidrsDisjoint("self.network.cidr", "self.network.secondaryCidr")}`,
-        message: "spec.network.secondaryCidr must not overlap spec.network.cidr", fieldPath: ".network.secondaryCidr",
+        message: "spec.network.secondaryCidr must not overlap spec.network.cidr",
+        fieldPath: ".network.secondaryCidr",
       },
       {
         rule: "!has(self.secondaryRegion) || self.secondaryRegion != self.primaryRegion",
-        message: "spec.secondaryRegion must differ from spec.primaryRegion", fieldPath: ".secondaryRegion",
+        message: "spec.secondaryRegion must differ from spec.primaryRegion",
+        fieldPath: ".secondaryRegion",
       },
       {
         // A transition rule: runs on update only. Lower tiers compose less, so a downgrade deletes data stores.
         rule: `self.allowTierDowngrade || ${TIER_RANK}[self.tier] >= ${TIER_RANK}[oldSelf.tier]`,
-        message: "spec.tier cannot move to a lower tier unless spec.allowTierDowngrade is true: the secondary region's replicas and database would be deleted",
+        message:
+          "spec.tier cannot move to a lower tier unless spec.allowTierDowngrade is true: the secondary region's replicas and database would be deleted",
         fieldPath: ".tier",
       },
       {
@@ -254,18 +326,31 @@ export const EnvironmentStatus = Type.Object(
     secondary: Type.Optional(RegionStatus),
     failoverDomain: Type.Optional(Type.String({ description: "DNS name that follows the active region." })),
     activeRegion: Type.Optional(Type.String({ description: "AWS region currently serving traffic." })),
-    recovery: Type.Optional(Type.Object({
-      strategy: Type.String(),
-      rpoSeconds: Type.Integer({ description: "Modeled recovery point objective." }),
-      rtoSeconds: Type.Integer({ description: "Modeled recovery time objective." }),
-      terms: Type.Optional(Type.Array(Type.Object({ name: Type.String(), seconds: Type.Integer() }), {
-        description: "How the RTO adds up.",
-      })),
-    }, { description: "Recovery objectives modeled from the configuration." })),
+    recovery: Type.Optional(
+      Type.Object(
+        {
+          strategy: Type.String(),
+          rpoSeconds: Type.Integer({ description: "Modeled recovery point objective." }),
+          rtoSeconds: Type.Integer({ description: "Modeled recovery time objective." }),
+          terms: Type.Optional(
+            Type.Array(Type.Object({ name: Type.String(), seconds: Type.Integer() }), {
+              description: "How the RTO adds up.",
+            }),
+          ),
+        },
+        { description: "Recovery objectives modeled from the configuration." },
+      ),
+    ),
     estimatedMonthlyCostUSD: Type.Optional(Type.Number({ description: "Modeled monthly cost floor in US dollars." })),
-    resources: Type.Optional(Type.Object({
-      desired: Type.Integer(), ready: Type.Integer(),
-    }, { description: "Composed managed resources, and how many are ready." })),
+    resources: Type.Optional(
+      Type.Object(
+        {
+          desired: Type.Integer(),
+          ready: Type.Integer(),
+        },
+        { description: "Composed managed resources, and how many are ready." },
+      ),
+    ),
     pending: Type.Optional(Type.Array(Type.String(), { description: "What the environment is still waiting for." })),
   },
   { description: "What the environment looks like in AWS." },
@@ -278,7 +363,12 @@ export type DatabaseSpec = Static<typeof DatabaseSpec>;
 
 /** Keys the composite's connection secret carries. */
 export const CONNECTION_SECRET_KEYS = [
-  "apiUrl", "apiKey", "dbWriterEndpoint", "dbReaderEndpoint", "dbPort", "dbMasterUserSecretArn",
+  "apiUrl",
+  "apiKey",
+  "dbWriterEndpoint",
+  "dbReaderEndpoint",
+  "dbPort",
+  "dbMasterUserSecretArn",
 ] as const;
 
 export type { TSchema };

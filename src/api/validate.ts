@@ -67,9 +67,7 @@ function checkCel(value: unknown, old: unknown, schema: OpenApiSchema, path: str
   for (const rule of rulesOf(schema)) {
     if (rule.transition && old === undefined) continue;
     self ??= toCel(value, schema);
-    const bindings = rule.transition
-      ? { self, oldSelf: (oldSelf ??= toCel(old, schema)) }
-      : { self };
+    const bindings = rule.transition ? { self, oldSelf: (oldSelf ??= toCel(old, schema)) } : { self };
     const result = rule.evaluate(bindings as never);
     if (isCelError(result) || result !== true) {
       errors.push({ field: path + (rule.fieldPath ?? ""), message: rule.message });
@@ -93,7 +91,14 @@ function describe(schema: OpenApiSchema, fallback: string): string {
 }
 
 function pointerToField(pointer: string): string {
-  return "spec" + pointer.split("/").filter(Boolean).map((p) => `.${p}`).join("");
+  return (
+    "spec" +
+    pointer
+      .split("/")
+      .filter(Boolean)
+      .map((p) => `.${p}`)
+      .join("")
+  );
 }
 
 /** Applies the schema's defaults to a copy of `spec`, as the API server would. */
@@ -108,10 +113,12 @@ export function withDefaults(spec: unknown): unknown {
 export function validateSpec(spec: unknown, previous?: unknown): EnvironmentSpec {
   const resolved = withDefaults(spec);
   // Check is the compiled fast path; Errors walks the schema again and is only needed to explain a failure.
-  const errors: FieldError[] = checker.Check(resolved) ? [] : [...checker.Errors(resolved)].map((e) => ({
-    field: pointerToField(e.path),
-    message: describe(e.schema as OpenApiSchema, e.message),
-  }));
+  const errors: FieldError[] = checker.Check(resolved)
+    ? []
+    : [...checker.Errors(resolved)].map((e) => ({
+        field: pointerToField(e.path),
+        message: describe(e.schema as OpenApiSchema, e.message),
+      }));
   // CEL rules assume a well-typed object, as the API server only runs them after OpenAPI passes.
   if (errors.length === 0) checkCel(resolved, previous === undefined ? undefined : withDefaults(previous), openApi, "spec", errors);
   if (errors.length > 0) throw new ClaimValidationError(errors);

@@ -12,14 +12,21 @@ const cel = (expr: string, self: unknown) => {
 
 describe("CIDR rules in CEL", () => {
   it.each([
-    ["10.0.0.0/16", true], ["10.0.3.0/16", false], ["192.168.4.0/22", true], ["192.168.6.0/22", false], ["172.16.0.0/24", true],
+    ["10.0.0.0/16", true],
+    ["10.0.3.0/16", false],
+    ["192.168.4.0/22", true],
+    ["192.168.6.0/22", false],
+    ["172.16.0.0/24", true],
   ])("%s is a network address: %s", (cidr, expected) => {
     expect(cel(cidrIsNetworkAddress("self"), cidr)).toBe(expected);
   });
 
   it.each([
-    ["10.0.0.0/16", "10.1.0.0/16", true], ["10.0.0.0/16", "10.0.128.0/17", false], ["10.0.128.0/17", "10.0.0.0/16", false],
-    ["10.0.0.0/17", "10.0.128.0/17", true], ["192.168.0.0/24", "192.168.0.0/24", false],
+    ["10.0.0.0/16", "10.1.0.0/16", true],
+    ["10.0.0.0/16", "10.0.128.0/17", false],
+    ["10.0.128.0/17", "10.0.0.0/16", false],
+    ["10.0.0.0/17", "10.0.128.0/17", true],
+    ["192.168.0.0/24", "192.168.0.0/24", false],
   ])("%s and %s are disjoint: %s", (a, b, expected) => {
     expect(cel(cidrsDisjoint("self.a", "self.b"), { a, b })).toBe(expected);
   });

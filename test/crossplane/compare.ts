@@ -11,13 +11,16 @@ type Obj = Record<string, any>;
 const RESOURCE_NAME = "crossplane.io/composition-resource-name";
 
 export function documents(stream: string, origin: string): Obj[] {
-  return parseAllDocuments(stream).map((d, i) => {
-    if (d.errors.length > 0) throw new Error(`${origin}: document ${i + 1} does not parse: ${d.errors[0]!.message}`);
-    return d.toJS() as Obj;
-  }).filter((d) => d !== null);
+  return parseAllDocuments(stream)
+    .map((d, i) => {
+      if (d.errors.length > 0) throw new Error(`${origin}: document ${i + 1} does not parse: ${d.errors[0]!.message}`);
+      return d.toJS() as Obj;
+    })
+    .filter((d) => d !== null);
 }
 
-const identity = (o: Obj) => (o.kind === "Result" ? `Result ${o.severity}: ${o.message}` : `${o.kind} ${o.metadata?.annotations?.[RESOURCE_NAME] ?? o.metadata?.name}`);
+const identity = (o: Obj) =>
+  o.kind === "Result" ? `Result ${o.severity}: ${o.message}` : `${o.kind} ${o.metadata?.annotations?.[RESOURCE_NAME] ?? o.metadata?.name}`;
 
 /** Paths where two values differ, for a readable report. */
 function differences(a: unknown, b: unknown, path = ""): string[] {
@@ -35,12 +38,15 @@ export function compare(name: string, theirs: Obj[], ours: Obj[]): string[] {
   const split = (docs: Obj[]) => ({ objects: docs.filter((d) => d.kind !== "Result"), results: docs.filter((d) => d.kind === "Result") });
   const t = split(theirs);
   const o = split(ours);
-  if (t.objects.length !== o.objects.length) problems.push(`${name}: crossplane rendered ${t.objects.length} objects, ours ${o.objects.length}`);
+  if (t.objects.length !== o.objects.length)
+    problems.push(`${name}: crossplane rendered ${t.objects.length} objects, ours ${o.objects.length}`);
   for (let i = 0; i < Math.max(t.objects.length, o.objects.length); i++) {
     const a = t.objects[i];
     const b = o.objects[i];
     if (!a || !b || identity(a) !== identity(b)) {
-      problems.push(`${name}: document ${i + 1} is ${a ? identity(a) : "missing"} in crossplane's output, ${b ? identity(b) : "missing"} in ours`);
+      problems.push(
+        `${name}: document ${i + 1} is ${a ? identity(a) : "missing"} in crossplane's output, ${b ? identity(b) : "missing"} in ours`,
+      );
       continue;
     }
     for (const d of differences(a, b)) problems.push(`${name}: ${identity(a)} ${d}`);
@@ -50,4 +56,3 @@ export function compare(name: string, theirs: Obj[], ours: Obj[]): string[] {
   if (!sameResults) problems.push(`${name}: results differ (${t.results.length} from crossplane, ${o.results.length} ours)`);
   return problems;
 }
-

@@ -33,8 +33,18 @@ const started = Date.now();
 const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 const say = (line: string) => process.stderr.write(`parity: ${line}\n`);
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, ...opts.env }, input: opts.input });
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 256 << 20,
+    env: { ...process.env, ...opts.env },
+    input: opts.input,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -42,8 +52,11 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input
 /** The golden cases keep observed resources as a map by name; crossplane wants annotated objects. */
 function observedStream(map: Record<string, Obj>): string {
   return Object.entries(map)
-    .map(([name, o]) => stringify({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, [RESOURCE_NAME]: name } } }))
-    .map((doc) => `---\n${doc}`).join("");
+    .map(([name, o]) =>
+      stringify({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, [RESOURCE_NAME]: name } } }),
+    )
+    .map((doc) => `---\n${doc}`)
+    .join("");
 }
 
 interface Case {
@@ -57,13 +70,22 @@ function cases(): Case[] {
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => join(ROOT, "examples", f))
     .filter((f) => (parse(readFileSync(f, "utf8")) as Obj | null)?.kind === CLAIM_KIND)
-    .map((f) => ({ name: f.split("/").pop()!.replace(/\.yaml$/, ""), claimFile: f }));
+    .map((f) => ({
+      name: f
+        .split("/")
+        .pop()!
+        .replace(/\.yaml$/, ""),
+      claimFile: f,
+    }));
   const withObserved: Case[] = [];
   const golden = join(ROOT, "test/cases/warm-standby-observed");
   try {
     const dir = join(WORK, "cases", "warm-standby-observed");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "observed.yaml"), observedStream(parse(readFileSync(join(golden, "observed.yaml"), "utf8")) as Record<string, Obj>));
+    writeFileSync(
+      join(dir, "observed.yaml"),
+      observedStream(parse(readFileSync(join(golden, "observed.yaml"), "utf8")) as Record<string, Obj>),
+    );
     withObserved.push({ name: "warm-standby-observed", claimFile: join(golden, "claim.yaml"), observedFile: join(dir, "observed.yaml") });
   } catch (error) {
     say(`skipping the observed case: ${(error as Error).message}`);
@@ -73,11 +95,19 @@ function cases(): Case[] {
 
 /** Crossplane's own CRDs from the module the CLI was built from, as validate's "Crossplane image". */
 function seedCrossplaneSchemas(cacheDir: string, image: string): void {
-  const info = JSON.parse(execFileSync("go", ["mod", "download", "-json", `github.com/crossplane/crossplane/v2@${CROSSPLANE_VERSION}`], { cwd: "/tmp", encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" } })) as { Dir: string };
+  const info = JSON.parse(
+    execFileSync("go", ["mod", "download", "-json", `github.com/crossplane/crossplane/v2@${CROSSPLANE_VERSION}`], {
+      cwd: "/tmp",
+      encoding: "utf8",
+      env: { ...process.env, GOFLAGS: "-mod=mod" },
+    }),
+  ) as { Dir: string };
   const crdDir = join(info.Dir, "cluster/crds");
   const target = join(cacheDir, image.replaceAll(":", "@"));
   mkdirSync(target, { recursive: true });
-  const crds = readdirSync(crdDir).filter((f) => f.endsWith(".yaml")).map((f) => readFileSync(join(crdDir, f), "utf8"));
+  const crds = readdirSync(crdDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => readFileSync(join(crdDir, f), "utf8"));
   writeFileSync(join(target, "package.yaml"), crds.map((c) => `${c.trim()}\n---\n`).join(""));
 }
 
@@ -178,8 +208,10 @@ async function main(): Promise<number> {
       ["XRD, Composition and Function", packageResult, 3],
     ] as const) {
       say(`validate ${what}: ${v.success} valid, ${v.failure} invalid, ${v.missing} without a schema`);
-      if (v.failure > 0) problems.push(`crossplane beta validate: ${v.failure} of the ${what} are invalid (see .cache/crossplane/validate.txt)`);
-      if (v.success < expectSuccess) problems.push(`crossplane beta validate: expected at least ${expectSuccess} of the ${what} validated, got ${v.success}`);
+      if (v.failure > 0)
+        problems.push(`crossplane beta validate: ${v.failure} of the ${what} are invalid (see .cache/crossplane/validate.txt)`);
+      if (v.success < expectSuccess)
+        problems.push(`crossplane beta validate: expected at least ${expectSuccess} of the ${what} validated, got ${v.success}`);
     }
     say(`validated in ${elapsed(t)}; composed provider-upjet-aws resources have no schema here (see README, Render)`);
   } finally {

@@ -32,7 +32,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Polls until `check` resolves truthy or the deadline passes; the message says what never happened. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -42,7 +47,8 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -52,11 +58,54 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** A CA and leaf certificates signed by it; keys never leave the run's temp dir. */
-function issue(dir: string, name: string, cn: string, san: string | undefined, usage: "serverAuth" | "clientAuth" | "serverAuth,clientAuth", org?: string): void {
+function issue(
+  dir: string,
+  name: string,
+  cn: string,
+  san: string | undefined,
+  usage: "serverAuth" | "clientAuth" | "serverAuth,clientAuth",
+  org?: string,
+): void {
   const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, [`extendedKeyUsage=${usage}`, "keyUsage=digitalSignature,keyEncipherment", ...(san ? [`subjectAltName=${san}`] : [])].join("\n"));
-  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}${org ? `/O=${org}` : ""}`], dir);
-  openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", `${name}.crt`, "-extfile", ext], dir);
+  writeFileSync(
+    ext,
+    [`extendedKeyUsage=${usage}`, "keyUsage=digitalSignature,keyEncipherment", ...(san ? [`subjectAltName=${san}`] : [])].join("\n"),
+  );
+  openssl(
+    [
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${cn}${org ? `/O=${org}` : ""}`,
+    ],
+    dir,
+  );
+  openssl(
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-out",
+      `${name}.crt`,
+      "-extfile",
+      ext,
+    ],
+    dir,
+  );
 }
 
 interface Proc {
@@ -94,7 +143,10 @@ export class ControlPlane {
     for (const b of ControlPlane.binaries()) if (!existsSync(b)) throw new Error(`${b} is missing: run test/e2e/build.sh first`);
     const pki = join(this.dir, "pki");
     mkdirSync(pki);
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e-ca"], pki);
+    openssl(
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e-ca"],
+      pki,
+    );
     issue(pki, "apiserver", "kube-apiserver", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
     issue(pki, "function", "function-dr-environment", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
     issue(pki, "crossplane-client", "crossplane", undefined, "clientAuth");
@@ -181,17 +233,33 @@ export class ControlPlane {
     const fnServer = join(this.dir, "function-tls-server");
     mkdirSync(xpClient);
     mkdirSync(fnServer);
-    for (const [src, dst] of [["ca.crt", "ca.crt"], ["crossplane-client.crt", "tls.crt"], ["crossplane-client.key", "tls.key"]]) writeFileSync(join(xpClient, dst), readFileSync(join(pki, src)));
-    for (const [src, dst] of [["ca.crt", "ca.crt"], ["function.crt", "tls.crt"], ["function.key", "tls.key"]]) writeFileSync(join(fnServer, dst), readFileSync(join(pki, src)));
+    for (const [src, dst] of [
+      ["ca.crt", "ca.crt"],
+      ["crossplane-client.crt", "tls.crt"],
+      ["crossplane-client.key", "tls.key"],
+    ])
+      writeFileSync(join(xpClient, dst), readFileSync(join(pki, src)));
+    for (const [src, dst] of [
+      ["ca.crt", "ca.crt"],
+      ["function.crt", "tls.crt"],
+      ["function.key", "tls.key"],
+    ])
+      writeFileSync(join(fnServer, dst), readFileSync(join(pki, src)));
 
     this.functionPort = await freePort();
     // One node process (tsx as a loader, not its CLI wrapper) so stop() signals the server itself.
-    this.spawn("function", process.execPath, [
-      "--import=tsx",
-      join(REPO_ROOT, "functions/src/main.ts"),
-      `--address=${LOOPBACK}:${this.functionPort}`,
-      `--tls-server-certs-dir=${fnServer}`,
-    ], {}, REPO_ROOT);
+    this.spawn(
+      "function",
+      process.execPath,
+      [
+        "--import=tsx",
+        join(REPO_ROOT, "functions/src/main.ts"),
+        `--address=${LOOPBACK}:${this.functionPort}`,
+        `--tls-server-certs-dir=${fnServer}`,
+      ],
+      {},
+      REPO_ROOT,
+    );
 
     this.spawn(
       "crossplane",

@@ -9,13 +9,21 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
-import { CustomObjectsApi, KubernetesObjectApi, loadYaml, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  loadYaml,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import { API_GROUP, API_VERSION, CLAIM_PLURAL, COMPOSITE_PLURAL, XRD_NAME } from "../../src/api/group.js";
 import { synth } from "../../charts/main.js";
 import { requestFor } from "../../functions/src/render.js";
 import { fromCompose } from "@crossplane-org/function-sdk-typescript";
 import { compose } from "../../functions/src/function.js";
-import { Drctl, condition } from "../../src/cli/drctl.js";
+import { Drctl, condition } from "../../tools/drctl/drctl.js";
 import { ControlPlane, CROSSPLANE_CRDS, REPO_ROOT, until } from "./controlplane.js";
 import { standInCrds } from "./stand-in-crds.js";
 import { INVALID_CLAIMS, IMMUTABLE_CHANGES } from "../support/invalid-claims.js";
@@ -27,7 +35,13 @@ const RESOURCE_NAME = "crossplane.io/composition-resource-name";
 const PAUSED = "crossplane.io/paused";
 const SETTLE_MS = 180_000;
 /** Kinds that hold data: spec.protection decides whether deleting the claim orphans them in AWS. */
-const STATEFUL = new Set(["rds.aws.upbound.io/Cluster", "rds.aws.upbound.io/GlobalCluster", "dynamodb.aws.upbound.io/Table", "s3.aws.upbound.io/Bucket", "kms.aws.upbound.io/Key"]);
+const STATEFUL = new Set([
+  "rds.aws.upbound.io/Cluster",
+  "rds.aws.upbound.io/GlobalCluster",
+  "dynamodb.aws.upbound.io/Table",
+  "s3.aws.upbound.io/Bucket",
+  "kms.aws.upbound.io/Key",
+]);
 
 const cp = new ControlPlane();
 let kc: KubeConfig;
@@ -62,10 +76,18 @@ async function create(o: Obj): Promise<void> {
 }
 
 async function established(crdName: string, timeoutMs = 60_000): Promise<void> {
-  await until(`CRD ${crdName} Established`, async () => {
-    const crd = (await objects.read({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: crdName } })) as Obj;
-    return condition(crd, "Established")?.status === "True";
-  }, timeoutMs);
+  await until(
+    `CRD ${crdName} Established`,
+    async () => {
+      const crd = (await objects.read({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: crdName },
+      })) as Obj;
+      return condition(crd, "Established")?.status === "True";
+    },
+    timeoutMs,
+  );
 }
 
 async function ensureNamespace(name: string): Promise<void> {
@@ -88,7 +110,12 @@ async function registerFunction(): Promise<void> {
   const capabilities = (meta.spec?.capabilities as string[] | undefined) ?? ["composition"];
   const installed = docs(join(distDir, "install/functions.yaml")).find((o) => o.metadata?.name === FUNCTION_NAME);
   const pkg = (installed?.spec?.package as string | undefined) ?? `example.invalid/${FUNCTION_NAME}:v0.0.0`;
-  await create({ apiVersion: "pkg.crossplane.io/v1", kind: "Function", metadata: { name: FUNCTION_NAME, annotations: { [PAUSED]: "true" } }, spec: { package: pkg } });
+  await create({
+    apiVersion: "pkg.crossplane.io/v1",
+    kind: "Function",
+    metadata: { name: FUNCTION_NAME, annotations: { [PAUSED]: "true" } },
+    spec: { package: pkg },
+  });
   const fn = (await objects.read({ apiVersion: "pkg.crossplane.io/v1", kind: "Function", metadata: { name: FUNCTION_NAME } })) as Obj;
   const revision = `${FUNCTION_NAME}-local`;
   await create({
@@ -98,7 +125,9 @@ async function registerFunction(): Promise<void> {
       name: revision,
       labels: { "pkg.crossplane.io/package": FUNCTION_NAME },
       annotations: { [PAUSED]: "true" },
-      ownerReferences: [{ apiVersion: "pkg.crossplane.io/v1", kind: "Function", name: FUNCTION_NAME, uid: fn.metadata!.uid!, controller: true }],
+      ownerReferences: [
+        { apiVersion: "pkg.crossplane.io/v1", kind: "Function", name: FUNCTION_NAME, uid: fn.metadata!.uid!, controller: true },
+      ],
     },
     spec: { desiredState: "Active", image: pkg, revision: 1 },
   });
@@ -116,7 +145,13 @@ async function registerFunction(): Promise<void> {
 }
 
 async function getClaim(ns: string, name: string): Promise<Obj> {
-  return (await custom.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: CLAIM_PLURAL, name })) as Obj;
+  return (await custom.getNamespacedCustomObject({
+    group: API_GROUP,
+    version: API_VERSION,
+    namespace: ns,
+    plural: CLAIM_PLURAL,
+    name,
+  })) as Obj;
 }
 
 async function getComposite(name: string): Promise<Obj> {
@@ -133,7 +168,11 @@ async function live(ns: string, name: string): Promise<Live | undefined> {
   const xrName = claim.spec?.resourceRef?.name as string | undefined;
   if (!xrName) return undefined;
   const xr = await getComposite(xrName);
-  const refs = (xr.spec?.crossplane?.resourceRefs ?? xr.spec?.resourceRefs ?? []) as Array<{ apiVersion: string; kind: string; name?: string }>;
+  const refs = (xr.spec?.crossplane?.resourceRefs ?? xr.spec?.resourceRefs ?? []) as Array<{
+    apiVersion: string;
+    kind: string;
+    name?: string;
+  }>;
   const composed = new Map<string, Obj>();
   for (const r of refs) {
     if (!r.name) continue;
@@ -163,7 +202,8 @@ function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
     if (o.apiVersion !== d.apiVersion || o.kind !== d.kind) out.push(`${name}: ${o.apiVersion} ${o.kind}, want ${d.apiVersion} ${d.kind}`);
     if (JSON.stringify(o.spec) !== JSON.stringify(d.spec) && !deepEqual(o.spec, d.spec)) out.push(`${name}: spec differs`);
     const ext = d.metadata?.annotations?.["crossplane.io/external-name"];
-    if (ext && o.metadata?.annotations?.["crossplane.io/external-name"] !== ext) out.push(`${name}: external-name ${o.metadata?.annotations?.["crossplane.io/external-name"]}, want ${ext}`);
+    if (ext && o.metadata?.annotations?.["crossplane.io/external-name"] !== ext)
+      out.push(`${name}: external-name ${o.metadata?.annotations?.["crossplane.io/external-name"]}, want ${ext}`);
   }
   for (const name of got.keys()) if (!want.has(name)) out.push(`${name}: in the API server but no longer desired`);
   return out;
@@ -171,7 +211,15 @@ function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   const norm = (v: unknown): unknown =>
-    v && typeof v === "object" ? (Array.isArray(v) ? v.map(norm) : Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)).map(([k, x]) => [k, norm(x)]))) : v;
+    v && typeof v === "object"
+      ? Array.isArray(v)
+        ? v.map(norm)
+        : Object.fromEntries(
+            Object.entries(v)
+              .sort(([x], [y]) => x.localeCompare(y))
+              .map(([k, x]) => [k, norm(x)]),
+          )
+      : v;
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
 
@@ -179,18 +227,26 @@ function deepEqual(a: unknown, b: unknown): boolean {
 async function converged(ns: string, name: string, timeoutMs = SETTLE_MS): Promise<Live> {
   let last: string[] = [];
   try {
-    return await until(`${ns}/${name} composed resources to match the function's desired state`, async () => {
-      cp.assertAlive();
-      const l = await live(ns, name);
-      if (!l || l.composed.size === 0) {
-        last = ["no composed resources yet"];
-        return undefined;
-      }
-      last = mismatches(await expected(l), l.composed);
-      return last.length === 0 ? l : undefined;
-    }, timeoutMs, 1000);
+    return await until(
+      `${ns}/${name} composed resources to match the function's desired state`,
+      async () => {
+        cp.assertAlive();
+        const l = await live(ns, name);
+        if (!l || l.composed.size === 0) {
+          last = ["no composed resources yet"];
+          return undefined;
+        }
+        last = mismatches(await expected(l), l.composed);
+        return last.length === 0 ? l : undefined;
+      },
+      timeoutMs,
+      1000,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast differences: ${last.slice(0, 15).join("; ")}\ncrossplane log tail:\n${cp.logTail("crossplane", 15)}`);
+    throw new Error(
+      `${(e as Error).message}\nlast differences: ${last.slice(0, 15).join("; ")}\ncrossplane log tail:\n${cp.logTail("crossplane", 15)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -211,7 +267,9 @@ beforeAll(async () => {
   objects = KubernetesObjectApi.makeApiClient(kc);
   custom = kc.makeApiClient(CustomObjectsApi);
 
-  const crossplaneCrds = readdirSync(CROSSPLANE_CRDS).filter((f) => f.endsWith(".yaml")).flatMap((f) => docs(join(CROSSPLANE_CRDS, f)));
+  const crossplaneCrds = readdirSync(CROSSPLANE_CRDS)
+    .filter((f) => f.endsWith(".yaml"))
+    .flatMap((f) => docs(join(CROSSPLANE_CRDS, f)));
   for (const crd of crossplaneCrds) await create(crd);
   const standIns = standInCrds();
   for (const crd of standIns) await create(crd as Obj);
@@ -223,11 +281,17 @@ beforeAll(async () => {
   synth(distDir);
   await registerFunction();
   for (const o of [...docs(join(distDir, "package/xrd.yaml")), ...docs(join(distDir, "package/composition.yaml"))]) await create(o);
-  summary.push(["control plane up, CRDs applied", `${((Date.now() - t0) / 1000).toFixed(1)}s (${crossplaneCrds.length} Crossplane CRDs, ${standIns.length} stand-in provider CRDs)`]);
+  summary.push([
+    "control plane up, CRDs applied",
+    `${((Date.now() - t0) / 1000).toFixed(1)}s (${crossplaneCrds.length} Crossplane CRDs, ${standIns.length} stand-in provider CRDs)`,
+  ]);
 }, 600_000);
 
 afterAll(async () => {
-  summary.push(["bad claims and immutable changes refused by the API server with the field named", `${refused}/${INVALID_CLAIMS.length + IMMUTABLE_CHANGES.length}`]);
+  summary.push([
+    "bad claims and immutable changes refused by the API server with the field named",
+    `${refused}/${INVALID_CLAIMS.length + IMMUTABLE_CHANGES.length}`,
+  ]);
   summary.push(["peak RSS of the control plane processes", `${Math.round(cp.peakRssKiB / 1024)} MiB`]);
   summary.push(["total", `${((Date.now() - started) / 1000).toFixed(1)}s`]);
   process.stdout.write(`\nE2E summary\n${summary.map(([k, v]) => `  ${k}: ${v}`).join("\n")}\n`);
@@ -237,40 +301,69 @@ afterAll(async () => {
 describe("the package on a real API server with real Crossplane", () => {
   it("XRD is established and offered; the XR and claim CRDs appear", async () => {
     try {
-      await until("XRD Established and Offered", async () => {
-        cp.assertAlive();
-        const xrd = (await objects.read({ apiVersion: "apiextensions.crossplane.io/v1", kind: "CompositeResourceDefinition", metadata: { name: XRD_NAME } })) as Obj;
-        return condition(xrd, "Established")?.status === "True" && condition(xrd, "Offered")?.status === "True";
-      }, 90_000);
+      await until(
+        "XRD Established and Offered",
+        async () => {
+          cp.assertAlive();
+          const xrd = (await objects.read({
+            apiVersion: "apiextensions.crossplane.io/v1",
+            kind: "CompositeResourceDefinition",
+            metadata: { name: XRD_NAME },
+          })) as Obj;
+          return condition(xrd, "Established")?.status === "True" && condition(xrd, "Offered")?.status === "True";
+        },
+        90_000,
+      );
     } catch (e) {
       // Crossplane reports why the API server refused the CRDs it rendered from the XRD only in events.
-      const why = cp.logOf("crossplane").split("\n").filter((l) => l.includes("cannot apply rendered composite resource")).at(-1) ?? "";
+      const why =
+        cp
+          .logOf("crossplane")
+          .split("\n")
+          .filter((l) => l.includes("cannot apply rendered composite resource"))
+          .at(-1) ?? "";
       xrdBroken = `${(e as Error).message}\n${why.slice(why.indexOf("cannot apply"), why.indexOf("cannot apply") + 3000)}`;
-      throw new Error(xrdBroken);
+      throw new Error(xrdBroken, { cause: e });
     }
     await established(XRD_NAME);
     await established(`${CLAIM_PLURAL}.${API_GROUP}`);
     summary.push(["XRD established, claim + XR CRDs", "ok"]);
   }, 150_000);
 
-  it.each(examples)("example %s is accepted, reaches the function over TLS, and every desired resource is stored as sent", async (file, claim) => {
-    needXrd();
-    const t0 = Date.now();
-    await create(claim);
-    const l = await converged(claim.metadata!.namespace!, claim.metadata!.name!);
-    // The composite carries what only the function sets: proof Crossplane called it.
-    const xr = await until("the composite to report Synced and the function's status", async () => {
-      const x = await getComposite(l.xr.metadata!.name!);
-      return condition(x, "Synced")?.status === "True" && x.status?.recovery?.strategy ? x : undefined;
-    }, 60_000);
-    expect(xr.status?.resources?.desired).toBe(l.composed.size);
-    summary.push([`example ${file}`, `${l.composed.size} composed resources match the function's desired state (${((Date.now() - t0) / 1000).toFixed(1)}s)`]);
-  }, SETTLE_MS + 30_000);
+  it.each(examples)(
+    "example %s is accepted, reaches the function over TLS, and every desired resource is stored as sent",
+    async (file, claim) => {
+      needXrd();
+      const t0 = Date.now();
+      await create(claim);
+      const l = await converged(claim.metadata!.namespace!, claim.metadata!.name!);
+      // The composite carries what only the function sets: proof Crossplane called it.
+      const xr = await until(
+        "the composite to report Synced and the function's status",
+        async () => {
+          const x = await getComposite(l.xr.metadata!.name!);
+          return condition(x, "Synced")?.status === "True" && x.status?.recovery?.strategy ? x : undefined;
+        },
+        60_000,
+      );
+      expect(xr.status?.resources?.desired).toBe(l.composed.size);
+      summary.push([
+        `example ${file}`,
+        `${l.composed.size} composed resources match the function's desired state (${((Date.now() - t0) / 1000).toFixed(1)}s)`,
+      ]);
+    },
+    SETTLE_MS + 30_000,
+  );
 
   it.each(INVALID_CLAIMS)("the API server refuses %s, naming %s", async (_, field, spec) => {
     needXrd();
     const base = examples[0][1];
-    const bad = { apiVersion: base.apiVersion, kind: base.kind, metadata: { name: "invalid", namespace: base.metadata!.namespace }, spec } as Obj;
+    const bad = {
+      apiVersion: base.apiVersion,
+      kind: base.kind,
+      metadata: { name: "invalid", namespace: base.metadata!.namespace },
+      spec,
+    } as Obj;
     let message = "";
     try {
       await KubernetesObjectApi.makeApiClient(kc).create(bad, undefined, "All");
@@ -282,7 +375,6 @@ describe("the package on a real API server with real Crossplane", () => {
     refused++;
   });
 
-
   const warm = examples.find(([, o]) => o.spec?.tier === "warm-standby")?.[1];
   const ref = () => ({ ns: warm!.metadata!.namespace!, name: warm!.metadata!.name! });
 
@@ -291,7 +383,15 @@ describe("the package on a real API server with real Crossplane", () => {
     let message = "";
     try {
       await custom.patchNamespacedCustomObject(
-        { group: API_GROUP, version: API_VERSION, namespace: ref().ns, plural: CLAIM_PLURAL, name: ref().name, body: { spec: patch }, dryRun: "All" },
+        {
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace: ref().ns,
+          plural: CLAIM_PLURAL,
+          name: ref().name,
+          body: { spec: patch },
+          dryRun: "All",
+        },
         setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
       );
     } catch (e) {
@@ -302,23 +402,39 @@ describe("the package on a real API server with real Crossplane", () => {
     refused++;
   });
 
-  it("updating a claim updates the composed resources", async () => {
-    needXrd();
-    const { ns, name } = ref();
-    const before = await converged(ns, name);
-    const maxCapacity = warm!.spec!.database?.maxCapacity === 8 ? 16 : 8;
-    await custom.patchNamespacedCustomObject(
-      { group: API_GROUP, version: API_VERSION, namespace: ns, plural: CLAIM_PLURAL, name, body: { spec: { database: { maxCapacity }, tags: { E2E: "updated" } } } },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-    );
-    const after = await until("the update to reach the composed resources", async () => {
-      const l = await converged(ns, name);
-      return [...l.composed.values()].some((o) => o.spec?.forProvider?.tags?.E2E === "updated") ? l : undefined;
-    }, SETTLE_MS, 1000);
-    const changed = [...after.composed].filter(([k, o]) => !deepEqual(o.spec, before.composed.get(k)?.spec)).length;
-    expect(changed).toBeGreaterThan(0);
-    summary.push(["claim update", `${changed} composed resources updated to the new desired state`]);
-  }, 2 * SETTLE_MS);
+  it(
+    "updating a claim updates the composed resources",
+    async () => {
+      needXrd();
+      const { ns, name } = ref();
+      const before = await converged(ns, name);
+      const maxCapacity = warm!.spec!.database?.maxCapacity === 8 ? 16 : 8;
+      await custom.patchNamespacedCustomObject(
+        {
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace: ns,
+          plural: CLAIM_PLURAL,
+          name,
+          body: { spec: { database: { maxCapacity }, tags: { E2E: "updated" } } },
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      const after = await until(
+        "the update to reach the composed resources",
+        async () => {
+          const l = await converged(ns, name);
+          return [...l.composed.values()].some((o) => o.spec?.forProvider?.tags?.E2E === "updated") ? l : undefined;
+        },
+        SETTLE_MS,
+        1000,
+      );
+      const changed = [...after.composed].filter(([k, o]) => !deepEqual(o.spec, before.composed.get(k)?.spec)).length;
+      expect(changed).toBeGreaterThan(0);
+      summary.push(["claim update", `${changed} composed resources updated to the new desired state`]);
+    },
+    2 * SETTLE_MS,
+  );
 
   it("drctl status prints a tree by region with readiness and recovery objectives", async () => {
     needXrd();
@@ -341,49 +457,67 @@ describe("the package on a real API server with real Crossplane", () => {
     await expect(d.wait(name, ns, "Ready", 3)).rejects.toThrow(/not Ready after 3s.*not ready: /s);
   });
 
-  it("drctl failover --to secondary switches the active region and reports what changed", async () => {
-    needXrd();
-    const { ns, name } = ref();
-    const lines = await new Drctl(kc).failover(name, ns, "secondary", 120);
-    process.stdout.write(`\n$ drctl failover ${name} -n ${ns} --to secondary\n${lines.slice(0, 15).join("\n")}\n`);
-    expect(lines[0]).toBe("activeRegion: primary -> secondary");
-    expect((await getClaim(ns, name)).spec?.failover?.activeRegion).toBe("secondary");
-    await converged(ns, name);
-    expect((await new Drctl(kc).failover(name, ns, "secondary"))[0]).toMatch(/already active in secondary/);
-    summary.push(["drctl failover", `${lines.length - 1} change(s) reported`]);
-  }, SETTLE_MS);
+  it(
+    "drctl failover --to secondary switches the active region and reports what changed",
+    async () => {
+      needXrd();
+      const { ns, name } = ref();
+      const lines = await new Drctl(kc).failover(name, ns, "secondary", 120);
+      process.stdout.write(`\n$ drctl failover ${name} -n ${ns} --to secondary\n${lines.slice(0, 15).join("\n")}\n`);
+      expect(lines[0]).toBe("activeRegion: primary -> secondary");
+      expect((await getClaim(ns, name)).spec?.failover?.activeRegion).toBe("secondary");
+      await converged(ns, name);
+      expect((await new Drctl(kc).failover(name, ns, "secondary"))[0]).toMatch(/already active in secondary/);
+      summary.push(["drctl failover", `${lines.length - 1} change(s) reported`]);
+    },
+    SETTLE_MS,
+  );
 
-  it.each(examples.map(([f, o]) => [f, o] as const))("deleting claim %s deletes its composed objects; stateful ones carry the deletionPolicy spec.protection asks for", async (file, claim) => {
-    needXrd();
-    const ns = claim.metadata!.namespace!;
-    const name = claim.metadata!.name!;
-    const l = await converged(ns, name);
-    const policies = [...l.composed.values()].map((o) => o.spec?.deletionPolicy ?? "Delete");
-    // Stateful resources follow spec.protection; account-level singletons are always orphaned by design.
-    const stateful = [...l.composed.values()].filter((o) => STATEFUL.has(`${o.apiVersion!.split("/")[0]}/${o.kind}`));
-    expect(stateful.length).toBeGreaterThan(0);
-    const policy = (o: Obj) => o.spec?.deletionPolicy ?? "Delete";
-    const named = (os: Obj[]) => os.map((o) => o.metadata?.annotations?.[RESOURCE_NAME]);
-    // The API server's default applies when the claim does not say.
-    if ((await getClaim(ns, name)).spec?.protection === true) {
-      // Data stores are kept; S3 buckets the composition can refill (Lambda code) may still go.
-      expect(named(stateful.filter((o) => o.kind !== "Bucket" && policy(o) !== "Orphan"))).toEqual([]);
-      expect(stateful.some((o) => o.kind === "Bucket" && policy(o) === "Orphan")).toBe(true);
-    } else {
-      expect(named(stateful.filter((o) => policy(o) === "Orphan"))).toEqual([]);
-    }
-    await custom.deleteNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: CLAIM_PLURAL, name });
-    await until(`${file}: claim, composite and composed resources to be deleted`, async () => {
-      cp.assertAlive();
-      const gone = async (o: Obj) =>
-        objects.read({ apiVersion: o.apiVersion!, kind: o.kind!, metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace } }).then(
-          () => false,
-          (e: { code?: number }) => e.code === 404,
-        );
-      for (const o of [l.xr, ...l.composed.values()]) if (!(await gone(o))) return false;
-      return gone({ ...claim, metadata: { name, namespace: ns } });
-    }, SETTLE_MS, 1000);
-    const orphaned = policies.filter((p) => p === "Orphan").length;
-    summary.push([`delete ${file}`, `${l.composed.size} composed objects removed; ${orphaned} marked Orphan (the provider would keep their AWS resources)`]);
-  }, 2 * SETTLE_MS);
+  it.each(examples.map(([f, o]) => [f, o] as const))(
+    "deleting claim %s deletes its composed objects; stateful ones carry the deletionPolicy spec.protection asks for",
+    async (file, claim) => {
+      needXrd();
+      const ns = claim.metadata!.namespace!;
+      const name = claim.metadata!.name!;
+      const l = await converged(ns, name);
+      const policies = [...l.composed.values()].map((o) => o.spec?.deletionPolicy ?? "Delete");
+      // Stateful resources follow spec.protection; account-level singletons are always orphaned by design.
+      const stateful = [...l.composed.values()].filter((o) => STATEFUL.has(`${o.apiVersion!.split("/")[0]}/${o.kind}`));
+      expect(stateful.length).toBeGreaterThan(0);
+      const policy = (o: Obj) => o.spec?.deletionPolicy ?? "Delete";
+      const named = (os: Obj[]) => os.map((o) => o.metadata?.annotations?.[RESOURCE_NAME]);
+      // The API server's default applies when the claim does not say.
+      if ((await getClaim(ns, name)).spec?.protection === true) {
+        // Data stores are kept; S3 buckets the composition can refill (Lambda code) may still go.
+        expect(named(stateful.filter((o) => o.kind !== "Bucket" && policy(o) !== "Orphan"))).toEqual([]);
+        expect(stateful.some((o) => o.kind === "Bucket" && policy(o) === "Orphan")).toBe(true);
+      } else {
+        expect(named(stateful.filter((o) => policy(o) === "Orphan"))).toEqual([]);
+      }
+      await custom.deleteNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: CLAIM_PLURAL, name });
+      await until(
+        `${file}: claim, composite and composed resources to be deleted`,
+        async () => {
+          cp.assertAlive();
+          const gone = async (o: Obj) =>
+            objects
+              .read({ apiVersion: o.apiVersion!, kind: o.kind!, metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace } })
+              .then(
+                () => false,
+                (e: { code?: number }) => e.code === 404,
+              );
+          for (const o of [l.xr, ...l.composed.values()]) if (!(await gone(o))) return false;
+          return gone({ ...claim, metadata: { name, namespace: ns } });
+        },
+        SETTLE_MS,
+        1000,
+      );
+      const orphaned = policies.filter((p) => p === "Orphan").length;
+      summary.push([
+        `delete ${file}`,
+        `${l.composed.size} composed objects removed; ${orphaned} marked Orphan (the provider would keep their AWS resources)`,
+      ]);
+    },
+    2 * SETTLE_MS,
+  );
 });

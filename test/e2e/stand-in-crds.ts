@@ -22,10 +22,13 @@ export function composableKinds(): Array<{ group: string; version: string; kind:
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : f.endsWith(".ts") ? [join(dir, f)] : []));
   for (const file of walk(join(REPO_ROOT, "functions/src"))) {
-    for (const m of readFileSync(file, "utf8").matchAll(/@crossplane-models\/provider-upjet-aws\/([a-z0-9.-]+)\/(v[a-z0-9]+)\/([A-Za-z0-9]+)/g)) {
+    for (const m of readFileSync(file, "utf8").matchAll(
+      /@crossplane-models\/provider-upjet-aws\/([a-z0-9.-]+)\/(v[a-z0-9]+)\/([A-Za-z0-9]+)/g,
+    )) {
       const [, group, version, kind] = m;
       const stored = versions[`${group}/${kind}`];
-      if (stored !== version) throw new Error(`${group}/${kind}: function imports ${version}, the pinned provider stores ${stored ?? "no such kind"}`);
+      if (stored !== version)
+        throw new Error(`${group}/${kind}: function imports ${version}, the pinned provider stores ${stored ?? "no such kind"}`);
       seen.set(`${group}/${kind}`, { group, version, kind });
     }
   }
@@ -48,7 +51,13 @@ export function standInCrds(): Array<Record<string, unknown>> {
     spec: {
       group,
       scope: "Cluster",
-      names: { kind, listKind: `${kind}List`, plural: pluralOf(kind), singular: kind.toLowerCase(), categories: ["crossplane", "managed", "aws"] },
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural: pluralOf(kind),
+        singular: kind.toLowerCase(),
+        categories: ["crossplane", "managed", "aws"],
+      },
       versions: [
         {
           name: version,

@@ -16,18 +16,27 @@ describe("api block", () => {
   it("is a regional REST API with POST /process behind an API key and GET /health open", () => {
     const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
     expect(resources["rest-api"].spec.forProvider).toMatchObject({
-      name: "dr-api-prod01-us-east-1", endpointConfiguration: [{ types: ["REGIONAL"] }], apiKeySource: "HEADER",
+      name: "dr-api-prod01-us-east-1",
+      endpointConfiguration: [{ types: ["REGIONAL"] }],
+      apiKeySource: "HEADER",
     });
     const methods = Object.values<any>(ofKind(resources, "Method")).map((m) => m.spec.forProvider);
-    expect(methods.map(({ httpMethod, apiKeyRequired, authorization }) => ({ httpMethod, apiKeyRequired, authorization })).sort((a, b) => a.httpMethod.localeCompare(b.httpMethod))).toEqual([
+    expect(
+      methods
+        .map(({ httpMethod, apiKeyRequired, authorization }) => ({ httpMethod, apiKeyRequired, authorization }))
+        .sort((a, b) => a.httpMethod.localeCompare(b.httpMethod)),
+    ).toEqual([
       { httpMethod: "GET", apiKeyRequired: false, authorization: "NONE" },
       { httpMethod: "POST", apiKeyRequired: true, authorization: "NONE" },
     ]);
-    expect(resources["api-method-post-process"].spec.forProvider.resourceIdSelector.matchLabels["dr.platform.io/resource"]).toBe("api-resource-process");
+    expect(resources["api-method-post-process"].spec.forProvider.resourceIdSelector.matchLabels["dr.platform.io/resource"]).toBe(
+      "api-resource-process",
+    );
     expect(resources["api-resource-health"].spec.forProvider.pathPart).toBe("health");
     for (const integration of Object.values<any>(ofKind(resources, "Integration"))) {
       expect(integration.spec.forProvider).toMatchObject({
-        type: "AWS_PROXY", integrationHttpMethod: "POST",
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
         uriSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/resource": "function-api" } },
       });
     }
@@ -37,10 +46,12 @@ describe("api block", () => {
     const spec = { api: { rateLimit: 7, burstLimit: 9, quotaPerMonth: 1234 } };
     const { resources } = runBlock(api, "api", { spec, observed: observedOf(OBSERVED) });
     expect(resources["api-usage-plan"].spec.forProvider).toMatchObject({
-      throttleSettings: [{ rateLimit: 7, burstLimit: 9 }], quotaSettings: [{ limit: 1234, period: "MONTH" }],
+      throttleSettings: [{ rateLimit: 7, burstLimit: 9 }],
+      quotaSettings: [{ limit: 1234, period: "MONTH" }],
     });
     expect(resources["api-method-settings"].spec.forProvider).toMatchObject({
-      methodPath: "*/*", settings: [{ metricsEnabled: true, throttlingRateLimit: 7, throttlingBurstLimit: 9 }],
+      methodPath: "*/*",
+      settings: [{ metricsEnabled: true, throttlingRateLimit: 7, throttlingBurstLimit: 9 }],
     });
     expect(resources["api-usage-plan-key"].spec.forProvider).toMatchObject({
       keyType: "API_KEY",
@@ -53,7 +64,9 @@ describe("api block", () => {
   it("lets only this API's stage invoke the function, route by route, once the execution ARN is observed", () => {
     const before = runBlock(api, "api");
     expect(ofKind(before.resources, "Permission")).toEqual({});
-    expect(before.pending.map((p) => p.resource)).toEqual(expect.arrayContaining(["primary-api-permission-post-process", "primary-api-permission-get-health"]));
+    expect(before.pending.map((p) => p.resource)).toEqual(
+      expect.arrayContaining(["primary-api-permission-post-process", "primary-api-permission-get-health"]),
+    );
 
     const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
     const permissions = Object.values<any>(ofKind(resources, "Permission")).map((p) => p.spec.forProvider);
@@ -74,7 +87,9 @@ describe("api block", () => {
     const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
     expect(resources[DEPLOYMENT].spec.forProvider.triggers).toEqual({ routes: routesHash() });
     expect(resources["api-stage"].spec.forProvider).toMatchObject({
-      stageName: "live", deploymentId: "dep123", xrayTracingEnabled: true,
+      stageName: "live",
+      deploymentId: "dep123",
+      xrayTracingEnabled: true,
       accessLogSettings: [{ destinationArn: ACCESS_LOGS_ARN }],
     });
     const format = JSON.parse(resources["api-stage"].spec.forProvider.accessLogSettings[0].format);
@@ -96,7 +111,9 @@ describe("api block", () => {
       forProvider: { cloudwatchRoleArnSelector: { matchLabels: { "dr.platform.io/resource": "api-gateway-logs-role" } } },
     });
     expect(resources["api-gateway-logs-role"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-apigw-logs-prod01-us-east-1");
-    expect(JSON.parse(resources["api-gateway-logs-role"].spec.forProvider.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "apigateway.amazonaws.com" });
+    expect(JSON.parse(resources["api-gateway-logs-role"].spec.forProvider.assumeRolePolicy).Statement[0].Principal).toEqual({
+      Service: "apigateway.amazonaws.com",
+    });
   });
 
   it("tags everything taggable and puts the suffix in every name", () => {

@@ -2,12 +2,18 @@ import { RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-type
 import { VPC } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPC";
 import { render } from "../../functions/src/render.js";
 import { buildEnvironment } from "../../functions/src/environment.js";
-import { composeRegion, type Block, type DesiredState, type ManagedResource } from "../../functions/src/compose.js";
+import { composeRegion, type DesiredState } from "../../functions/src/compose.js";
+import type { Block, ManagedResource } from "../../functions/src/block.js";
 
 const base = {
   kind: "DisasterRecoveryEnvironment",
   metadata: { name: "orders", namespace: "team-orders", uid: "0b0e7c52-1111-4222-8333-944455556666" },
-  spec: { environmentSuffix: "stage", tier: "backup-restore", primaryRegion: "us-west-2", alerts: { emails: ["a@example.com", "b@example.com"] } },
+  spec: {
+    environmentSuffix: "stage",
+    tier: "backup-restore",
+    primaryRegion: "us-west-2",
+    alerts: { emails: ["a@example.com", "b@example.com"] },
+  },
 };
 
 async function renderJson(claim: unknown, observed = {}) {
@@ -40,7 +46,10 @@ describe("composition", () => {
     [{ tier: "pilot-light" }, "spec.secondaryRegion"],
     [{ environmentSuffix: "Bad_Suffix" }, "spec.environmentSuffix"],
     [{ database: { minCapacity: 16, maxCapacity: 2 } }, "spec.database.minCapacity"],
-    [{ tier: "warm-standby", secondaryRegion: "us-east-2", network: { cidr: "10.0.0.0/16", secondaryCidr: "10.0.64.0/18" } }, "spec.network.secondaryCidr"],
+    [
+      { tier: "warm-standby", secondaryRegion: "us-east-2", network: { cidr: "10.0.0.0/16", secondaryCidr: "10.0.64.0/18" } },
+      "spec.network.secondaryCidr",
+    ],
     [{ primaryRegion: "moon-base-1" }, "spec.primaryRegion"],
   ])("refuses %j with a Fatal result naming %s and composes nothing", async (change, field) => {
     const rsp = await renderJson({ ...base, spec: { ...base.spec, ...change } });
@@ -54,7 +63,11 @@ describe("composition", () => {
     const observedRule = {
       apiVersion: "ec2.aws.upbound.io/v1beta1",
       kind: "SecurityGroupEgressRule",
-      metadata: { name: "orders-x1", labels: { "dr.platform.io/resource": "security-group-lambda-egress-s3" }, annotations: { "crossplane.io/external-name": "sgr-1", other: "dropped" } },
+      metadata: {
+        name: "orders-x1",
+        labels: { "dr.platform.io/resource": "security-group-lambda-egress-s3" },
+        annotations: { "crossplane.io/external-name": "sgr-1", other: "dropped" },
+      },
       spec: { forProvider: { region: "us-west-2", prefixListId: "pl-63a5400a" } },
       status: { atProvider: { id: "sgr-1" } },
     };

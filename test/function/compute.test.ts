@@ -17,7 +17,10 @@ const OBSERVED = {
   "subnet-private-b": { id: "subnet-0bbb" },
 };
 
-const policyOf = (r: any) => JSON.parse(r.spec.forProvider.policy) as { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> };
+const policyOf = (r: any) =>
+  JSON.parse(r.spec.forProvider.policy) as {
+    Statement: Array<{ Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }>;
+  };
 const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
 
 describe("compute block", () => {
@@ -31,7 +34,10 @@ describe("compute block", () => {
     const bucket = resources["code-bucket"];
     expect(bucket.metadata.annotations["crossplane.io/external-name"]).toMatch(/^dr-code-prod01-us-east-1-[0-9a-f]{8}$/);
     expect(resources["code-bucket-public-access-block"].spec.forProvider).toMatchObject({
-      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     expect(resources["code-bucket-versioning"].spec.forProvider.versioningConfiguration).toEqual([{ status: "Enabled" }]);
   });
@@ -48,9 +54,13 @@ describe("compute block", () => {
       expect(object.spec.forProvider).toMatchObject({ key: codeKey(handler), contentBase64: code.zipBase64 });
       expect(codeKey(handler)).toContain(hex);
       expect(resources[`function-${handler}`].spec.forProvider).toMatchObject({
-        s3Key: codeKey(handler), sourceCodeHash: code.sha256Base64,
+        s3Key: codeKey(handler),
+        sourceCodeHash: code.sha256Base64,
         s3BucketSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/resource": "code-bucket" } },
-        runtime: "nodejs22.x", handler: "index.handler", architectures: ["arm64"], tracingConfig: [{ mode: "Active" }],
+        runtime: "nodejs22.x",
+        handler: "index.handler",
+        architectures: ["arm64"],
+        tracingConfig: [{ mode: "Active" }],
       });
     }
   });
@@ -65,7 +75,8 @@ describe("compute block", () => {
     for (const [logical, r] of Object.entries<any>(resources)) {
       const name = r.metadata?.annotations?.["crossplane.io/external-name"];
       if (name) expect({ logical, name }).toEqual({ logical, name: expect.stringContaining("prod01") });
-      if ("tags" in r.spec.forProvider) expect(r.spec.forProvider.tags).toMatchObject({ "dr.platform.io/environment": "prod01", CostCenter: "Operations" });
+      if ("tags" in r.spec.forProvider)
+        expect(r.spec.forProvider.tags).toMatchObject({ "dr.platform.io/environment": "prod01", CostCenter: "Operations" });
     }
     for (const kind of ["Bucket", "Role", "Group", "Function"]) {
       for (const r of Object.values<any>(ofKind(resources, kind))) expect(r.spec.forProvider.tags.Name).toContain("prod01");
@@ -76,16 +87,28 @@ describe("compute block", () => {
     const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
     const [{ variables }] = resources["function-api"].spec.forProvider.environment;
     expect(variables).toMatchObject({ TABLE_NAME: resourceNames(scope).table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: "primary" });
-    expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.DB_CLUSTER_IDENTIFIER).toBe("dr-aurora-prod01-us-east-1");
+    expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.DB_CLUSTER_IDENTIFIER).toBe(
+      "dr-aurora-prod01-us-east-1",
+    );
   });
 
   it("attaches only the api function to the private subnets and the Lambda security group", () => {
     const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
-    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual([{
-      subnetIdSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" } },
-      securityGroupIdSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" } },
-    }]);
-    expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual([
+      {
+        subnetIdSelector: {
+          matchControllerRef: true,
+          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" },
+        },
+        securityGroupIdSelector: {
+          matchControllerRef: true,
+          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" },
+        },
+      },
+    ]);
+    expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe(
+      "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    );
     expect(resources["function-dr-check"].spec.forProvider.vpcConfig).toBeUndefined();
     expect(resources["role-dr-check-vpc-access"]).toBeUndefined();
   });
@@ -97,11 +120,13 @@ describe("compute block", () => {
     expect(resources["function-api"]).toBeDefined();
     expect(resources["function-dr-check"]).toBeDefined();
     const waiting = pending.map((p) => `${p.resource} ${p.reason}`);
-    expect(waiting).toEqual(expect.arrayContaining([
-      "primary-role-api-policy waits for arn of primary-table",
-      "primary-role-api-policy waits for arn of primary-log-group-api",
-      "primary-role-dr-check-policy waits for arn of primary-storage-key",
-    ]));
+    expect(waiting).toEqual(
+      expect.arrayContaining([
+        "primary-role-api-policy waits for arn of primary-table",
+        "primary-role-api-policy waits for arn of primary-log-group-api",
+        "primary-role-dr-check-policy waits for arn of primary-storage-key",
+      ]),
+    );
     // One missing ARN is enough to hold a policy back.
     const { "log-group-dr-check": _group, ...withoutGroup } = OBSERVED;
     const partial = runBlock(compute, "compute", { observed: observedOf(withoutGroup) });
@@ -117,7 +142,8 @@ describe("compute block", () => {
         if (list(statement.Resource).includes("*")) {
           expect({ logical, actions: list(statement.Action) }).toEqual({ logical, actions: [...WILDCARD_ACTIONS] });
         }
-        for (const action of list(statement.Action)) expect({ logical, action }).toEqual({ logical, action: expect.not.stringContaining("*") });
+        for (const action of list(statement.Action))
+          expect({ logical, action }).toEqual({ logical, action: expect.not.stringContaining("*") });
       }
     }
   });
@@ -125,20 +151,28 @@ describe("compute block", () => {
   it("names the table, bucket, key and the function's own log group exactly", () => {
     const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
     const bucketArn = `arn:aws:s3:::${dataBucketName(scope)}`;
-    const resourcesOf = (logical: string) => policyOf(resources[logical]).Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*").sort();
+    const resourcesOf = (logical: string) =>
+      policyOf(resources[logical])
+        .Statement.flatMap((s) => list(s.Resource))
+        .filter((r) => r !== "*")
+        .sort();
     const apiGroup = arn.logGroup("/aws/lambda/dr-api-prod01-us-east-1");
-    expect(resourcesOf("role-api-policy")).toEqual([
-      apiGroup, `${apiGroup}:log-stream:*`, OBSERVED["storage-key"].arn, bucketArn, `${bucketArn}/*`, TABLE_ARN,
-    ].sort());
+    expect(resourcesOf("role-api-policy")).toEqual(
+      [apiGroup, `${apiGroup}:log-stream:*`, OBSERVED["storage-key"].arn, bucketArn, `${bucketArn}/*`, TABLE_ARN].sort(),
+    );
     const checkGroup = OBSERVED["log-group-dr-check"].arn;
     // The primary's check writes one item and one object, nothing else.
-    expect(resourcesOf("role-dr-check-policy")).toEqual([
-      checkGroup, `${checkGroup}:log-stream:*`, OBSERVED["storage-key"].arn, `${bucketArn}/dr-check/canary.json`, TABLE_ARN,
-    ].sort());
-    const checkActions = policyOf(resources["role-dr-check-policy"]).Statement.filter((s) => s.Sid === "Heartbeat" || s.Sid === "Canary").map((s) => s.Action);
+    expect(resourcesOf("role-dr-check-policy")).toEqual(
+      [checkGroup, `${checkGroup}:log-stream:*`, OBSERVED["storage-key"].arn, `${bucketArn}/dr-check/canary.json`, TABLE_ARN].sort(),
+    );
+    const checkActions = policyOf(resources["role-dr-check-policy"])
+      .Statement.filter((s) => s.Sid === "Heartbeat" || s.Sid === "Canary")
+      .map((s) => s.Action);
     expect(checkActions).toEqual(["dynamodb:PutItem", "s3:PutObject"]);
     const keyStatement = policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "StorageKeyViaDataStores");
-    expect(keyStatement?.Condition).toEqual({ StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"] } });
+    expect(keyStatement?.Condition).toEqual({
+      StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"] },
+    });
   });
 
   it("takes the region as a parameter: a secondary region composes its own names and the failover handler", () => {
@@ -146,7 +180,10 @@ describe("compute block", () => {
     const topic = { "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-us-west-2` } };
     const { resources } = runBlock(compute, "compute", { spec, role: "secondary", observed: observedOf(topic, "secondary") });
     expect(resources["function-failover"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-failover-prod01-us-west-2");
-    expect(resources["function-failover"].spec.forProvider).toMatchObject({ region: "us-west-2", reservedConcurrentExecutions: HANDLER_SPECS.failover.reservedConcurrency });
+    expect(resources["function-failover"].spec.forProvider).toMatchObject({
+      region: "us-west-2",
+      reservedConcurrentExecutions: HANDLER_SPECS.failover.reservedConcurrency,
+    });
     expect(resources["role-api"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-api-lambda-prod01-us-west-2");
     for (const r of Object.values<any>(resources)) if ("region" in r.spec.forProvider) expect(r.spec.forProvider.region).toBe("us-west-2");
   });
@@ -186,7 +223,8 @@ describe("compute block", () => {
       });
       expect(statements.find((s) => s.Sid === "Notify")?.Resource).toBe(secondary["alerts-topic"].arn);
       expect(statements.find((s) => s.Sid === "NotifyEncrypted")).toMatchObject({
-        Resource: secondary["alerts-key"].arn, Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
+        Resource: secondary["alerts-key"].arn,
+        Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
       });
     });
 
@@ -194,19 +232,27 @@ describe("compute block", () => {
       const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
       const statements = policyOf(resources["role-replicator-policy"]).Statement;
       expect(statements.find((s) => s.Sid === "ConsumeOwnQueue")?.Resource).toBe(QUEUE("us-west-2"));
-      expect(statements.find((s) => s.Sid === "SendToOtherQueue")).toMatchObject({ Action: "sqs:SendMessage", Resource: QUEUE("us-east-1") });
+      expect(statements.find((s) => s.Sid === "SendToOtherQueue")).toMatchObject({
+        Action: "sqs:SendMessage",
+        Resource: QUEUE("us-east-1"),
+      });
       expect(statements.find((s) => s.Sid === "OtherQueueKey")).toMatchObject({
-        Resource: KEY("us-east-1"), Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
+        Resource: KEY("us-east-1"),
+        Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
       });
       expect(resources["function-replicator"].spec.forProvider.environment[0].variables).toMatchObject({
-        SQS_TARGET_URL: primary.queue.url, SQS_TARGET_REGION: "us-east-1",
+        SQS_TARGET_URL: primary.queue.url,
+        SQS_TARGET_REGION: "us-east-1",
       });
     });
 
     it("gives the secondary's handlers the replica, read-only for the DR check", () => {
       const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
       const replica = secondary["table-replica"].arn;
-      expect(policyOf(resources["role-dr-check-policy"]).Statement.find((s) => s.Sid === "Heartbeat")).toMatchObject({ Action: "dynamodb:GetItem", Resource: replica });
+      expect(policyOf(resources["role-dr-check-policy"]).Statement.find((s) => s.Sid === "Heartbeat")).toMatchObject({
+        Action: "dynamodb:GetItem",
+        Resource: replica,
+      });
       expect(policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "Records")?.Resource).toBe(replica);
       expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.PRIMARY_REGION).toBe("us-east-1");
     });

@@ -12,9 +12,19 @@ describe("database block", () => {
   it("composes the key, subnet group, parameter group, cluster, instance and AWS Backup, every model schema-valid", () => {
     const { out, models } = runBlock(database, BASE_SPEC, { observed: { "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }) } });
     expect(Object.keys(out).sort()).toEqual([
-      "aurora-cluster", "aurora-instance-1", "aurora-log-group", "aurora-parameter-group", "aurora-subnet-group",
-      "backup-plan", "backup-role", "backup-role-policy-backup", "backup-role-policy-restores", "backup-selection",
-      "backup-vault", "database-key", "database-key-alias",
+      "aurora-cluster",
+      "aurora-instance-1",
+      "aurora-log-group",
+      "aurora-parameter-group",
+      "aurora-subnet-group",
+      "backup-plan",
+      "backup-role",
+      "backup-role-policy-backup",
+      "backup-role-policy-restores",
+      "backup-selection",
+      "backup-vault",
+      "database-key",
+      "database-key-alias",
     ]);
     for (const model of Object.values(models)) expect(() => model.validate()).not.toThrow();
   });
@@ -38,18 +48,34 @@ describe("database block", () => {
   });
 
   it("is Aurora PostgreSQL Serverless v2 sized, retained and encrypted as the claim says", () => {
-    const spec = { ...BASE_SPEC, database: { engineVersion: "15.8", minCapacity: 2, maxCapacity: 16, backupRetentionDays: 21, databaseName: "orders" } };
+    const spec = {
+      ...BASE_SPEC,
+      database: { engineVersion: "15.8", minCapacity: 2, maxCapacity: 16, backupRetentionDays: 21, databaseName: "orders" },
+    };
     const { out } = runBlock(database, spec);
     const cluster = fp(out["aurora-cluster"]);
     expect(cluster).toMatchObject({
-      engine: "aurora-postgresql", engineMode: "provisioned", engineVersion: "15.8", databaseName: "orders",
-      serverlessv2ScalingConfiguration: [{ minCapacity: 2, maxCapacity: 16 }], backupRetentionPeriod: 21,
-      storageEncrypted: true, iamDatabaseAuthenticationEnabled: true, copyTagsToSnapshot: true,
+      engine: "aurora-postgresql",
+      engineMode: "provisioned",
+      engineVersion: "15.8",
+      databaseName: "orders",
+      serverlessv2ScalingConfiguration: [{ minCapacity: 2, maxCapacity: 16 }],
+      backupRetentionPeriod: 21,
+      storageEncrypted: true,
+      iamDatabaseAuthenticationEnabled: true,
+      copyTagsToSnapshot: true,
       enabledCloudwatchLogsExports: ["postgresql"],
     });
-    expect(cluster.kmsKeyIdSelector.matchLabels).toEqual({ "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "database-key" });
+    expect(cluster.kmsKeyIdSelector.matchLabels).toEqual({
+      "dr.platform.io/region-role": "primary",
+      "dr.platform.io/resource": "database-key",
+    });
     expect(cluster.vpcSecurityGroupIdSelector.matchLabels["dr.platform.io/resource"]).toBe("security-group-database");
-    expect(fp(out["aurora-instance-1"])).toMatchObject({ instanceClass: "db.serverless", engine: "aurora-postgresql", publiclyAccessible: false });
+    expect(fp(out["aurora-instance-1"])).toMatchObject({
+      instanceClass: "db.serverless",
+      engine: "aurora-postgresql",
+      publiclyAccessible: false,
+    });
     expect(fp(out["backup-plan"]).rule[0].lifecycle).toEqual([{ deleteAfter: 21 }]);
     expect(fp(out["database-key"]).enableKeyRotation).toBe(true);
   });
@@ -59,14 +85,19 @@ describe("database block", () => {
     const group = fp(out["aurora-parameter-group"]);
     expect(group.family).toBe("aurora-postgresql16");
     expect(group.parameter).toContainEqual(expect.objectContaining({ name: "rds.force_ssl", value: "1" }));
-    expect(fp(out["aurora-cluster"]).dbClusterParameterGroupNameSelector.matchLabels["dr.platform.io/resource"]).toBe("aurora-parameter-group");
+    expect(fp(out["aurora-cluster"]).dbClusterParameterGroupNameSelector.matchLabels["dr.platform.io/resource"]).toBe(
+      "aurora-parameter-group",
+    );
     expect(parameterGroupFamily("13.12")).toBe("aurora-postgresql13");
   });
 
   it("places the subnet group in all private subnets of its own region", () => {
     const primary = fp(runBlock(database, TWO_REGION_SPEC).out["aurora-subnet-group"]).subnetIdSelector;
     const secondary = fp(runBlock(database, TWO_REGION_SPEC, { role: "secondary" }).out["aurora-subnet-group"]).subnetIdSelector;
-    expect(primary).toEqual({ matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" } });
+    expect(primary).toEqual({
+      matchControllerRef: true,
+      matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" },
+    });
     expect(secondary.matchLabels["dr.platform.io/region-role"]).toBe("secondary");
   });
 
@@ -91,7 +122,8 @@ describe("database block", () => {
     for (const [name, resource] of Object.entries(out)) {
       const external = resource.metadata?.annotations?.[EXTERNAL_NAME];
       if (external) expect({ name, external }).toEqual({ name, external: expect.stringContaining("-stage") });
-      if (!untaggable.includes(name)) expect({ name, env: fp(resource).tags?.["dr.platform.io/environment"] }).toEqual({ name, env: "stage" });
+      if (!untaggable.includes(name))
+        expect({ name, env: fp(resource).tags?.["dr.platform.io/environment"] }).toEqual({ name, env: "stage" });
     }
     expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-us-west-2");
     expect(fp(out["backup-plan"]).name).toContain("-stage-");
@@ -118,7 +150,9 @@ describe("database block", () => {
     expect(rule.targetVaultNameSelector.matchLabels["dr.platform.io/resource"]).toBe("backup-vault");
     expect(JSON.parse(fp(out["backup-role"]).assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "backup.amazonaws.com" });
     expect(fp(out["backup-role-policy-backup"]).policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup");
-    expect(fp(out["backup-role-policy-restores"]).policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores");
+    expect(fp(out["backup-role-policy-restores"]).policyArn).toBe(
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    );
   });
 
   describe("cross-region copy of recovery points", () => {
@@ -138,13 +172,18 @@ describe("database block", () => {
       expect(fp(waiting.out["backup-plan"]).rule[0].copyAction).toBeUndefined();
       expect(waiting.pending).toContainEqual({ resource: "primary-backup-plan", reason: "waits for arn of secondary-backup-vault" });
 
-      const { out } = runBlock(database, TWO_REGION_SPEC, { observed: { "secondary-backup-vault": observedWith({ arn: SECONDARY_VAULT_ARN }) } });
-      expect(fp(out["backup-plan"]).rule[0].copyAction).toEqual([{ destinationVaultArn: SECONDARY_VAULT_ARN, lifecycle: [{ deleteAfter: 7 }] }]);
+      const { out } = runBlock(database, TWO_REGION_SPEC, {
+        observed: { "secondary-backup-vault": observedWith({ arn: SECONDARY_VAULT_ARN }) },
+      });
+      expect(fp(out["backup-plan"]).rule[0].copyAction).toEqual([
+        { destinationVaultArn: SECONDARY_VAULT_ARN, lifecycle: [{ deleteAfter: 7 }] },
+      ]);
     });
 
     it("goes from the secondary region back to the primary's vault", () => {
       const { out, scope } = runBlock(database, TWO_REGION_SPEC, {
-        role: "secondary", observed: {
+        role: "secondary",
+        observed: {
           "primary-backup-vault": observedWith({ arn: PRIMARY_VAULT_ARN }),
           // A secondary cluster joins the global database once the primary cluster exists.
           "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }),

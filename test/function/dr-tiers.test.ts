@@ -15,7 +15,8 @@ const manifests = (rendered: RenderedCase): Record<string, Manifest> =>
   Object.fromEntries(Object.entries(rendered.resources).map(([name, r]) => [name, r.resource]));
 const fp = (m: Manifest) => m.spec.forProvider;
 const variables = (m: Manifest): Record<string, string> => fp(m).environment[0].variables;
-const statements = (m: Manifest): Array<{ Sid?: string; Action: string | string[]; Resource: string | string[] }> => JSON.parse(fp(m).policy).Statement;
+const statements = (m: Manifest): Array<{ Sid?: string; Action: string | string[]; Resource: string | string[] }> =>
+  JSON.parse(fp(m).policy).Statement;
 const externalName = (m: Manifest) => m.metadata?.annotations?.["crossplane.io/external-name"];
 
 interface SelectorUse {
@@ -44,7 +45,8 @@ function crossRegionSelectors(resources: Record<string, Manifest>): { all: Selec
   const all = Object.entries(resources)
     .flatMap(([name, m]) => selectorsIn(name, m.spec))
     .filter((s) => s.matchLabels[LABELS.regionRole] !== resources[s.holder].metadata?.labels?.[LABELS.regionRole]);
-  const satisfies = (labels: Record<string, string> = {}, wanted: Record<string, string>) => Object.entries(wanted).every(([k, v]) => labels[k] === v);
+  const satisfies = (labels: Record<string, string> = {}, wanted: Record<string, string>) =>
+    Object.entries(wanted).every(([k, v]) => labels[k] === v);
   const dangling = all.filter((s) => !Object.values(resources).some((m) => satisfies(m.metadata?.labels, s.matchLabels)));
   return { all, dangling };
 }
@@ -59,18 +61,23 @@ describe("references across regions", () => {
     // Once its values are observed, a DR tier points across regions (the secondary's record at the
     // zone, the replica at the table, replication at the other bucket); one region never does.
     if (!DR_CASES.includes(name)) expect(all).toEqual([]);
-    else if (resources["secondary-dns-failover-record"]) expect(all.map((s) => `${s.holder} ${s.path}`).sort()).toEqual([
-      "primary-bucket-replication spec.forProvider.rule[0].destination[0].bucketSelector",
-      "secondary-dns-failover-record spec.forProvider.zoneIdSelector",
-      "secondary-table-replica spec.forProvider.globalTableArnSelector",
-    ]);
+    else if (resources["secondary-dns-failover-record"])
+      expect(all.map((s) => `${s.holder} ${s.path}`).sort()).toEqual([
+        "primary-bucket-replication spec.forProvider.rule[0].destination[0].bucketSelector",
+        "secondary-dns-failover-record spec.forProvider.zoneIdSelector",
+        "secondary-table-replica spec.forProvider.globalTableArnSelector",
+      ]);
   });
 
   it("are caught when they name nothing", () => {
     const resources = {
       "secondary-record": {
         metadata: { labels: { [LABELS.regionRole]: "secondary" } },
-        spec: { forProvider: { zoneIdSelector: { matchControllerRef: true, matchLabels: { [LABELS.regionRole]: "primary", [LABELS.resource]: "dns-zone" } } } },
+        spec: {
+          forProvider: {
+            zoneIdSelector: { matchControllerRef: true, matchLabels: { [LABELS.regionRole]: "primary", [LABELS.resource]: "dns-zone" } },
+          },
+        },
       },
       "primary-zone": { metadata: { labels: { [LABELS.regionRole]: "primary", [LABELS.resource]: "other" } }, spec: {} },
     };
@@ -87,10 +94,16 @@ describe("a warm-standby environment once AWS has reported its values", () => {
   });
 
   it("spans both regions with the regional blocks", () => {
-    const regions = new Set(Object.values(r).map((m) => fp(m).region).filter(Boolean));
+    const regions = new Set(
+      Object.values(r)
+        .map((m) => fp(m).region)
+        .filter(Boolean),
+    );
     expect([...regions].sort()).toEqual(["us-east-1", "us-west-2"]);
     for (const kind of ["VPC", "RestAPI", "Function", "Bucket", "Topic"]) {
-      const roles = Object.values(r).filter((m) => m.kind === kind).map((m) => m.metadata.labels[LABELS.regionRole]);
+      const roles = Object.values(r)
+        .filter((m) => m.kind === kind)
+        .map((m) => m.metadata.labels[LABELS.regionRole]);
       expect({ kind, roles: [...new Set(roles)].sort() }).toEqual({ kind, roles: ["primary", "secondary"] });
     }
   });
@@ -134,22 +147,38 @@ describe("a warm-standby environment once AWS has reported its values", () => {
       bucketSelector: { matchLabels: { [LABELS.regionRole]: "secondary", [LABELS.resource]: "bucket" } },
     });
     expect(r["secondary-bucket-replication"]).toBeUndefined();
-    const resources = statements(r["primary-replication-role-policy"]).flatMap((s) => [s.Resource].flat()).sort();
+    const resources = statements(r["primary-replication-role-policy"])
+      .flatMap((s) => [s.Resource].flat())
+      .sort();
     const source = `arn:aws:s3:::${externalName(r["primary-bucket"])}`;
     const target = `arn:aws:s3:::${externalName(r["secondary-bucket"])}`;
     expect(resources).toEqual(expect.arrayContaining([source, `${source}/*`, `${target}/*`]));
-    expect(resources.filter((arn) => arn.startsWith("arn:aws:kms:")).map((arn) => arn.split(":")[3]).sort()).toEqual(["us-east-1", "us-west-2"]);
-    for (const side of ["primary", "secondary"]) expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual([{ status: "Enabled" }]);
+    expect(
+      resources
+        .filter((arn) => arn.startsWith("arn:aws:kms:"))
+        .map((arn) => arn.split(":")[3])
+        .sort(),
+    ).toEqual(["us-east-1", "us-west-2"]);
+    for (const side of ["primary", "secondary"])
+      expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual([{ status: "Enabled" }]);
   });
 
   it("checks both regions' health and routes the failover name to the active one first", () => {
     const records = Object.values(r).filter((m) => m.kind === "Record");
-    expect(records.map((m) => [fp(m).setIdentifier, fp(m).failoverRoutingPolicy[0].type]).sort()).toEqual([["primary", "PRIMARY"], ["secondary", "SECONDARY"]]);
+    expect(records.map((m) => [fp(m).setIdentifier, fp(m).failoverRoutingPolicy[0].type]).sort()).toEqual([
+      ["primary", "PRIMARY"],
+      ["secondary", "SECONDARY"],
+    ]);
     expect(Object.values(r).filter((m) => m.kind === "HealthCheck")).toHaveLength(2);
     const alarms = ["primary", "secondary"].map((role) => r[`${role}-health-check-alarm`]);
-    for (const alarm of alarms) expect(fp(alarm)).toMatchObject({ region: "us-east-1", namespace: "AWS/Route53", metricName: "HealthCheckStatus" });
-    const alarmIds = Object.values(r).filter((m) => m.kind === "MetricAlarm").map((m) => m.metadata.labels[LABELS.resource]);
-    expect(alarmIds).toEqual(expect.arrayContaining(["alarm-s3-replication-latency", "alarm-aurora-global-replication-lag", "alarm-queue-dead-letters"]));
+    for (const alarm of alarms)
+      expect(fp(alarm)).toMatchObject({ region: "us-east-1", namespace: "AWS/Route53", metricName: "HealthCheckStatus" });
+    const alarmIds = Object.values(r)
+      .filter((m) => m.kind === "MetricAlarm")
+      .map((m) => m.metadata.labels[LABELS.resource]);
+    expect(alarmIds).toEqual(
+      expect.arrayContaining(["alarm-s3-replication-latency", "alarm-aurora-global-replication-lag", "alarm-queue-dead-letters"]),
+    );
   });
 
   it("wires the primary's health alarm to the orchestrator in the secondary, which runs with the config its handler reads", () => {
@@ -182,7 +211,11 @@ describe("a warm-standby environment once AWS has reported its values", () => {
 
   it("reports both regions and recovery objectives within the warm-standby targets", () => {
     const status = (rendered.composite as any).status;
-    expect(status.secondary).toMatchObject({ region: "us-west-2", tableName: "dr-table-prod01", dbWriterEndpoint: expect.stringContaining("us-west-2") });
+    expect(status.secondary).toMatchObject({
+      region: "us-west-2",
+      tableName: "dr-table-prod01",
+      dbWriterEndpoint: expect.stringContaining("us-west-2"),
+    });
     expect(status.failoverDomain).toBe("api.payments.internal.example");
     expect(status.recovery.rpoSeconds).toBeLessThanOrEqual(1);
     expect(status.recovery.rtoSeconds).toBeLessThanOrEqual(180);
@@ -200,7 +233,8 @@ describe("switching activeRegion", () => {
     expect(after["secondary-switchover-to-primary"]).toBeUndefined();
     expect(fp(after["secondary-queue-replication"]).enabled).toBe(true);
     // Which cluster writes is AWS's state; the specs never move credentials between clusters.
-    const database = (m: Record<string, Manifest>) => Object.fromEntries(Object.entries(m).filter(([, v]) => v.metadata.labels[LABELS.block] === "database"));
+    const database = (m: Record<string, Manifest>) =>
+      Object.fromEntries(Object.entries(m).filter(([, v]) => v.metadata.labels[LABELS.block] === "database"));
     expect(database(after)).toEqual(database(before));
   });
 });
@@ -211,7 +245,9 @@ describe("a pilot-light environment", () => {
     const { RegionScope } = await import("../../functions/src/scope.js");
     const { database } = await import("../../functions/src/blocks/database.js");
     const spec = { environmentSuffix: "pl01", tier: "pilot-light", primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" };
-    const observed = { "primary-aurora-cluster": { status: { atProvider: { arn: "arn:aws:rds:eu-west-1:123456789012:cluster:dr-aurora-pl01-eu-west-1" } } } };
+    const observed = {
+      "primary-aurora-cluster": { status: { atProvider: { arn: "arn:aws:rds:eu-west-1:123456789012:cluster:dr-aurora-pl01-eu-west-1" } } },
+    };
     const instances = (activeRegion: string) => {
       const env = buildEnvironment({ metadata: { name: "ledger", uid: "u" }, spec: { ...spec, failover: { activeRegion } } }, observed);
       return Object.keys(database(new RegionScope(env, env.secondary!, "database"))).filter((k) => k.startsWith("aurora-instance"));

@@ -14,8 +14,13 @@ const OBSERVED = {
 describe("events block", () => {
   it("runs the DR check on the claim's schedule", () => {
     const { resources } = runBlock(events, "events", { spec: { events: { schedule: "cron(0/15 * * * ? *)" } } });
-    expect(resources["rule-dr-check-schedule"].spec.forProvider).toMatchObject({ scheduleExpression: "cron(0/15 * * * ? *)", state: "ENABLED" });
-    expect(resources["rule-dr-check-schedule"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-dr-check-schedule-prod01-us-east-1");
+    expect(resources["rule-dr-check-schedule"].spec.forProvider).toMatchObject({
+      scheduleExpression: "cron(0/15 * * * ? *)",
+      state: "ENABLED",
+    });
+    expect(resources["rule-dr-check-schedule"].metadata.annotations["crossplane.io/external-name"]).toBe(
+      "dr-dr-check-schedule-prod01-us-east-1",
+    );
     expect(runBlock(events, "events").resources["rule-dr-check-schedule"].spec.forProvider.scheduleExpression).toBe("rate(5 minutes)");
   });
 
@@ -34,16 +39,24 @@ describe("events block", () => {
     const { resources, pending } = runBlock(events, "events");
     expect(ofKind(resources, "Target")).toEqual({});
     expect(ofKind(resources, "Permission")).toEqual({});
-    expect(pending.map((p) => p.resource)).toEqual(expect.arrayContaining(["primary-rule-dr-check-schedule-target", "primary-rule-dr-check-schedule-permission"]));
+    expect(pending.map((p) => p.resource)).toEqual(
+      expect.arrayContaining(["primary-rule-dr-check-schedule-target", "primary-rule-dr-check-schedule-permission"]),
+    );
   });
 
   it("targets the function and lets each rule, and only that rule, invoke it", () => {
     const { resources } = runBlock(events, "events", { observed: observedOf(OBSERVED) });
     for (const rule of PRIMARY_RULES) {
       const target = resources[`rule-${rule.id}-target`].spec.forProvider;
-      expect(target).toMatchObject({ arn: FUNCTION_ARN, targetId: "dr-check", ruleSelector: { matchLabels: { "dr.platform.io/resource": `rule-${rule.id}` } } });
+      expect(target).toMatchObject({
+        arn: FUNCTION_ARN,
+        targetId: "dr-check",
+        ruleSelector: { matchLabels: { "dr.platform.io/resource": `rule-${rule.id}` } },
+      });
       expect(resources[`rule-${rule.id}-permission`].spec.forProvider).toMatchObject({
-        principal: "events.amazonaws.com", action: "lambda:InvokeFunction", sourceArn: ruleArn(rule.id),
+        principal: "events.amazonaws.com",
+        action: "lambda:InvokeFunction",
+        sourceArn: ruleArn(rule.id),
         functionNameSelector: { matchLabels: { "dr.platform.io/resource": "function-dr-check" } },
       });
     }
@@ -53,9 +66,13 @@ describe("events block", () => {
     const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
     const { resources } = runBlock(events, "events", { spec, role: "secondary" });
     // The secondary also forwards the primary's health alarm from us-east-1 to its own bus.
-    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual([...RULES.map((r) => `rule-${r.id}`), "rule-primary-health-forward"].sort());
+    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual(
+      [...RULES.map((r) => `rule-${r.id}`), "rule-primary-health-forward"].sort(),
+    );
     expect(resources["rule-aurora-events"].spec.forProvider.region).toBe("us-west-2");
-    expect(Object.keys(ofKind(runBlock(events, "events", { spec }).resources, "Rule")).sort()).toEqual(PRIMARY_RULES.map((r) => `rule-${r.id}`).sort());
+    expect(Object.keys(ofKind(runBlock(events, "events", { spec }).resources, "Rule")).sort()).toEqual(
+      PRIMARY_RULES.map((r) => `rule-${r.id}`).sort(),
+    );
   });
 });
 
@@ -65,7 +82,9 @@ describe("Lambda permissions across blocks", () => {
       ...OBSERVED,
       "rest-api": { executionArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5` },
     });
-    const permissions = [events, api].flatMap((block) => Object.values<any>(ofKind(runBlock(block, block.name, { observed }).resources, "Permission")));
+    const permissions = [events, api].flatMap((block) =>
+      Object.values<any>(ofKind(runBlock(block, block.name, { observed }).resources, "Permission")),
+    );
     expect(permissions.length).toBe(PRIMARY_RULES.length + 2);
     for (const { spec } of permissions) {
       expect(spec.forProvider.principal).toMatch(/^(apigateway|events)\.amazonaws\.com$/);

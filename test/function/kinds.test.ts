@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { caseNames, renderCase } from "../support/golden.js";
 
 /** group/Kind -> storage version, read from the pinned provider release's CRDs (src/provider-storage-versions.json). */
-const storageVersions = JSON.parse(readFileSync(new URL("../../src/provider-storage-versions.json", import.meta.url), "utf8")) as Record<string, string>;
+const storageVersions = JSON.parse(readFileSync(new URL("../../src/provider-storage-versions.json", import.meta.url), "utf8")) as Record<
+  string,
+  string
+>;
 
 async function modelFor(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {
   try {
@@ -22,7 +25,8 @@ describe.each(caseNames())("composed kinds of case %s", (name) => {
     for (const [key, { resource }] of Object.entries(resources)) {
       const { apiVersion, kind } = resource as { apiVersion: string; kind: string };
       const [group, version] = apiVersion.split("/");
-      if (!group.endsWith(".aws.upbound.io") || group.includes(".m.")) problems.push(`${key}: ${apiVersion} is not a cluster-scoped provider-aws group`);
+      if (!group.endsWith(".aws.upbound.io") || group.includes(".m."))
+        problems.push(`${key}: ${apiVersion} is not a cluster-scoped provider-aws group`);
       const stored = storageVersions[`${group}/${kind}`];
       if (stored !== version) problems.push(`${key}: ${kind} emitted at ${version}, provider stores ${stored ?? "no such kind"}`);
       const Model = await modelFor(apiVersion, kind);

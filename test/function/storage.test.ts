@@ -11,8 +11,16 @@ describe("storage block", () => {
   it("composes the key, the bucket with its six settings and the table, every model schema-valid", () => {
     const { out, models } = runBlock(storage, BASE_SPEC, { observed: withKey });
     expect(Object.keys(out).sort()).toEqual([
-      "bucket", "bucket-encryption", "bucket-lifecycle", "bucket-ownership-controls", "bucket-policy",
-      "bucket-public-access-block", "bucket-versioning", "storage-key", "storage-key-alias", "table",
+      "bucket",
+      "bucket-encryption",
+      "bucket-lifecycle",
+      "bucket-ownership-controls",
+      "bucket-policy",
+      "bucket-public-access-block",
+      "bucket-versioning",
+      "storage-key",
+      "storage-key-alias",
+      "table",
     ]);
     for (const model of Object.values(models)) expect(() => model.validate()).not.toThrow();
   });
@@ -30,9 +38,11 @@ describe("storage block", () => {
       expect(out.table.metadata.annotations[EXTERNAL_NAME]).toBe("dr-table-stage");
       expect(fp(out.table)).toMatchObject({
         billingMode: "PAY_PER_REQUEST",
-        hashKey: "pk", attribute: [{ name: "pk", type: "S" }],
+        hashKey: "pk",
+        attribute: [{ name: "pk", type: "S" }],
         pointInTimeRecovery: [{ enabled: true, recoveryPeriodInDays: 14 }],
-        streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES",
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
         serverSideEncryption: [{ enabled: true, kmsKeyArn: KEY_ARN }],
         ttl: [{ attributeName: "expiresAt", enabled: true }],
       });
@@ -56,10 +66,16 @@ describe("storage block", () => {
       const { out, scope } = runBlock(storage, BASE_SPEC);
       const arn = `arn:aws:s3:::${dataBucketName(scope)}`;
       const policy = JSON.parse(fp(out["bucket-policy"]).policy);
-      expect(policy.Statement).toEqual([{
-        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*",
-        Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-      }]);
+      expect(policy.Statement).toEqual([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "s3:*",
+          Resource: [arn, `${arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]);
     });
 
     it("is versioned, KMS-encrypted with a bucket key, private and owner-enforced", () => {
@@ -70,12 +86,26 @@ describe("storage block", () => {
       expect(sse.applyServerSideEncryptionByDefault[0].sseAlgorithm).toBe("aws:kms");
       expect(sse.applyServerSideEncryptionByDefault[0].kmsMasterKeyIdSelector.matchLabels["dr.platform.io/resource"]).toBe("storage-key");
       expect(fp(out["bucket-public-access-block"])).toMatchObject({
-        blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
       });
       expect(fp(out["bucket-ownership-controls"]).rule).toEqual([{ objectOwnership: "BucketOwnerEnforced" }]);
-      for (const setting of ["bucket-versioning", "bucket-encryption", "bucket-lifecycle", "bucket-public-access-block", "bucket-ownership-controls", "bucket-policy"]) {
+      for (const setting of [
+        "bucket-versioning",
+        "bucket-encryption",
+        "bucket-lifecycle",
+        "bucket-public-access-block",
+        "bucket-ownership-controls",
+        "bucket-policy",
+      ]) {
         expect({ setting, selector: fp(out[setting]).bucketSelector }).toEqual({
-          setting, selector: { matchControllerRef: true, matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "bucket" } },
+          setting,
+          selector: {
+            matchControllerRef: true,
+            matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "bucket" },
+          },
         });
       }
     });
@@ -94,7 +124,8 @@ describe("storage block", () => {
     [false, { policy: "Delete", forceDestroy: true, deletionProtection: false }],
   ])("with protection %s keeps or releases the data accordingly", (protection, want) => {
     const { out } = runBlock(storage, { ...BASE_SPEC, protection }, { observed: withKey });
-    for (const stateful of ["table", "bucket", "storage-key"]) expect({ stateful, policy: out[stateful].spec.deletionPolicy }).toEqual({ stateful, policy: want.policy });
+    for (const stateful of ["table", "bucket", "storage-key"])
+      expect({ stateful, policy: out[stateful].spec.deletionPolicy }).toEqual({ stateful, policy: want.policy });
     expect(fp(out.bucket).forceDestroy).toBe(want.forceDestroy);
     expect(fp(out.table).deletionProtectionEnabled).toBe(want.deletionProtection);
     expect(out["bucket-policy"].spec.deletionPolicy).toBeUndefined();
@@ -103,7 +134,10 @@ describe("storage block", () => {
   it("tags everything that takes tags and names the key alias with the suffix", () => {
     const { out } = runBlock(storage, BASE_SPEC, { observed: withKey });
     for (const name of ["storage-key", "bucket", "table"]) {
-      expect({ name, tags: fp(out[name]).tags }).toEqual({ name, tags: expect.objectContaining({ "dr.platform.io/environment": "stage", "dr.platform.io/region-role": "primary" }) });
+      expect({ name, tags: fp(out[name]).tags }).toEqual({
+        name,
+        tags: expect.objectContaining({ "dr.platform.io/environment": "stage", "dr.platform.io/region-role": "primary" }),
+      });
     }
     expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("alias/dr-storage-stage-us-west-2");
     expect(fp(out["storage-key"]).enableKeyRotation).toBe(true);

@@ -8,14 +8,16 @@ import { spawnSync } from "node:child_process";
 import { PROPERTIES } from "./properties.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 describe(`fuzzing, ${RUNS} cases per property`, () => {
   let output = "";
   let status: number | null = null;
   beforeAll(() => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "test/fuzz/run.ts", "--runs", String(RUNS), "--jobs", "2"], {
-      cwd: ROOT, encoding: "utf8", timeout: 30 * 60_000,
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 30 * 60_000,
     });
     output = `${run.stdout}${run.stderr}`;
     status = run.status;

@@ -8,8 +8,8 @@ import { fromCompose, RunFunctionResponse, Severity } from "@crossplane-org/func
 import { compose } from "../../functions/src/function.js";
 import { compositeOf, render, requestFor, type Claim } from "../../functions/src/render.js";
 import type { ObservedResource } from "../../functions/src/environment.js";
-import { settle } from "../../src/policy/settle.js";
-import { evaluate, failures } from "../../src/policy/evaluate.js";
+import { settle } from "../../tools/policy/settle.js";
+import { evaluate, failures } from "../../tools/policy/evaluate.js";
 import { validateSpec } from "../../src/api/index.js";
 import { unknownFailures } from "../security/known.js";
 import { anySpecArb, invalidClaimArb, permutationArb, validClaimArb } from "./arbitraries.js";
@@ -60,7 +60,9 @@ export async function modelProblems(resources: Record<string, Json>): Promise<st
 
 /** JSON with object keys sorted: equal for values that differ only in key order. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 function reorder(claim: Claim, emailOrder: number[], tagOrder: number[]): Claim {
@@ -78,7 +80,11 @@ const fail = (message: string): never => {
 };
 
 /** The envelope of a claim whose spec the never-throws property replaces. */
-const envelope: Claim = { apiVersion: "dr.platform.io/v1alpha1", kind: "DisasterRecoveryEnvironment", metadata: { name: "fuzz", namespace: "fuzz" } };
+const envelope: Claim = {
+  apiVersion: "dr.platform.io/v1alpha1",
+  kind: "DisasterRecoveryEnvironment",
+  metadata: { name: "fuzz", namespace: "fuzz" },
+};
 
 export interface PropertyDef {
   name: string;
@@ -91,31 +97,46 @@ export const PROPERTIES: PropertyDef[] = [
   {
     name: "never throws: any spec and any observed JSON get a response",
     checks: ["the handler returns a response"],
-    run: (params) => fc.check(fc.asyncProperty(
-      // Valid claims are the slow ones to render and are fuzzed at length below; here they are one in six.
-      fc.oneof(
-        { arbitrary: validClaimArb, weight: 1 },
-        { arbitrary: invalidClaimArb.map((c) => c.claim), weight: 2 },
-        { arbitrary: anySpecArb.map((spec) => ({ ...envelope, spec }) as Claim), weight: 3 },
+    run: (params) =>
+      fc.check(
+        fc.asyncProperty(
+          // Valid claims are the slow ones to render and are fuzzed at length below; here they are one in six.
+          fc.oneof(
+            { arbitrary: validClaimArb, weight: 1 },
+            { arbitrary: invalidClaimArb.map((c) => c.claim), weight: 2 },
+            { arbitrary: anySpecArb.map((spec) => ({ ...envelope, spec }) as Claim), weight: 3 },
+          ),
+          fc.option(
+            fc.dictionary(
+              fc.constantFrom("primary-vpc", "primary-table", "secondary-aurora-cluster", "primary-storage-key"),
+              fc.jsonValue(),
+            ),
+            { nil: undefined },
+          ),
+          async (claim, observed) => {
+            const rsp = await handler.RunFunction(requestFor(compositeOf(claim), observed as Record<string, ObservedResource> | undefined));
+            if (!rsp?.desired) fail("no response");
+          },
+        ),
+        params,
       ),
-      fc.option(fc.dictionary(fc.constantFrom("primary-vpc", "primary-table", "secondary-aurora-cluster", "primary-storage-key"), fc.jsonValue()), { nil: undefined }),
-      async (claim, observed) => {
-        const rsp = await handler.RunFunction(requestFor(compositeOf(claim), observed as Record<string, ObservedResource> | undefined));
-        if (!rsp?.desired) fail("no response");
-      },
-    ), params),
   },
   {
     name: "invalid claims are refused",
     checks: ["exactly one Fatal result, naming the broken field", "no desired resources"],
-    run: (params) => fc.check(fc.asyncProperty(invalidClaimArb, async ({ claim, breakage }) => {
-      const rsp = toJson(await render(claim));
-      const fatal = fatals(rsp);
-      if (fatal.length !== 1) fail(`${breakage.label}: ${fatal.length} Fatal results`);
-      if (!fatal[0].message.includes(breakage.field)) fail(`${breakage.label}: Fatal does not name ${breakage.field}: ${fatal[0].message}`);
-      const count = Object.keys(rsp.desired?.resources ?? {}).length;
-      if (count !== 0) fail(`${breakage.label}: ${count} desired resources`);
-    }), params),
+    run: (params) =>
+      fc.check(
+        fc.asyncProperty(invalidClaimArb, async ({ claim, breakage }) => {
+          const rsp = toJson(await render(claim));
+          const fatal = fatals(rsp);
+          if (fatal.length !== 1) fail(`${breakage.label}: ${fatal.length} Fatal results`);
+          if (!fatal[0].message.includes(breakage.field))
+            fail(`${breakage.label}: Fatal does not name ${breakage.field}: ${fatal[0].message}`);
+          const count = Object.keys(rsp.desired?.resources ?? {}).length;
+          if (count !== 0) fail(`${breakage.label}: ${count} desired resources`);
+        }),
+        params,
+      ),
   },
   {
     name: "valid claims compose valid, secure resources",
@@ -124,14 +145,18 @@ export const PROPERTIES: PropertyDef[] = [
       "every resource of the settled state passes its model's validate()",
       "every security control holds once settled",
     ],
-    run: (params) => fc.check(fc.asyncProperty(validClaimArb, async (claim) => {
-      const settled = await settle(claim);
-      if (settled.fatal) fail(`valid claim refused: ${settled.fatal}`);
-      const problems = await modelProblems(settled.resources);
-      if (problems.length) fail(problems.slice(0, 5).join("\n"));
-      const violations = unknownFailures(failures(evaluate(settled.resources, { protection: validateSpec(claim.spec).protection })));
-      if (violations.length) fail(violations.slice(0, 5).join("\n"));
-    }), params),
+    run: (params) =>
+      fc.check(
+        fc.asyncProperty(validClaimArb, async (claim) => {
+          const settled = await settle(claim);
+          if (settled.fatal) fail(`valid claim refused: ${settled.fatal}`);
+          const problems = await modelProblems(settled.resources);
+          if (problems.length) fail(problems.slice(0, 5).join("\n"));
+          const violations = unknownFailures(failures(evaluate(settled.resources, { protection: validateSpec(claim.spec).protection })));
+          if (violations.length) fail(violations.slice(0, 5).join("\n"));
+        }),
+        params,
+      ),
   },
   {
     // Both are judged against the same first render: a render costs tens of milliseconds.
@@ -140,19 +165,28 @@ export const PROPERTIES: PropertyDef[] = [
       "deterministic: a second render is byte-identical",
       "names (and contents) unchanged when emails, tags and fields are reordered",
     ],
-    run: (params) => fc.check(fc.asyncProperty(
-      validClaimArb.chain((claim) => fc.tuple(
-        fc.constant(claim), permutationArb((claim.spec as Json).alerts.emails.length), permutationArb(Object.keys((claim.spec as Json).tags).length),
-      )),
-      async ([claim, emailOrder, tagOrder]) => {
-        const first = toJson(await render(claim));
-        if (JSON.stringify(toJson(await render(structuredClone(claim)))) !== JSON.stringify(first)) fail("two renders of the same claim differ");
-        const a = first.desired?.resources ?? {};
-        const b = toJson(await render(reorder(claim, emailOrder, tagOrder))).desired?.resources ?? {};
-        const names = (r: Json) => Object.keys(r).sort().join(",");
-        if (names(a) !== names(b)) fail(`names differ after reordering:\n${names(a)}\n${names(b)}`);
-        for (const name of Object.keys(a)) if (canonical(a[name]) !== canonical(b[name])) fail(`${name} differs after reordering`);
-      },
-    ), params),
+    run: (params) =>
+      fc.check(
+        fc.asyncProperty(
+          validClaimArb.chain((claim) =>
+            fc.tuple(
+              fc.constant(claim),
+              permutationArb((claim.spec as Json).alerts.emails.length),
+              permutationArb(Object.keys((claim.spec as Json).tags).length),
+            ),
+          ),
+          async ([claim, emailOrder, tagOrder]) => {
+            const first = toJson(await render(claim));
+            if (JSON.stringify(toJson(await render(structuredClone(claim)))) !== JSON.stringify(first))
+              fail("two renders of the same claim differ");
+            const a = first.desired?.resources ?? {};
+            const b = toJson(await render(reorder(claim, emailOrder, tagOrder))).desired?.resources ?? {};
+            const names = (r: Json) => Object.keys(r).sort().join(",");
+            if (names(a) !== names(b)) fail(`names differ after reordering:\n${names(a)}\n${names(b)}`);
+            for (const name of Object.keys(a)) if (canonical(a[name]) !== canonical(b[name])) fail(`${name} differs after reordering`);
+          },
+        ),
+        params,
+      ),
   },
 ];

@@ -39,7 +39,13 @@ async function shard(index: number): Promise<void> {
     const start = process.cpuUsage();
     const details = await property.run({ numRuns: share, seed: seed + index });
     const cpu = process.cpuUsage(start);
-    results.push({ property: property.name, numRuns: details.numRuns, failed: details.failed, report: fc.defaultReportMessage(details), cpuMs: (cpu.user + cpu.system) / 1000 });
+    results.push({
+      property: property.name,
+      numRuns: details.numRuns,
+      failed: details.failed,
+      report: fc.defaultReportMessage(details),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
@@ -48,20 +54,30 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log(`fuzzing ${PROPERTIES.length} properties, ${runs} cases each, over ${jobs} processes, seed ${seed}`);
   const self = fileURLToPath(import.meta.url);
-  const outputs = await Promise.all(Array.from({ length: jobs }, (_, i) => new Promise<ShardResult[]>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", self, "--runs", String(runs), "--jobs", String(jobs), "--seed", String(seed), "--shard", String(i)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.once("exit", (code) => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? ""));
-      } catch {
-        reject(new Error(`fuzz shard ${i} exited ${code} without results`));
-      }
-    });
-  })));
+  const outputs = await Promise.all(
+    Array.from(
+      { length: jobs },
+      (_, i) =>
+        new Promise<ShardResult[]>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ["--import", "tsx", self, "--runs", String(runs), "--jobs", String(jobs), "--seed", String(seed), "--shard", String(i)],
+            {
+              stdio: ["ignore", "pipe", "inherit"],
+            },
+          );
+          let out = "";
+          child.stdout.on("data", (d) => (out += d));
+          child.once("exit", (code) => {
+            try {
+              resolve(JSON.parse(out.trim().split("\n").pop() ?? ""));
+            } catch {
+              reject(new Error(`fuzz shard ${i} exited ${code} without results`));
+            }
+          });
+        }),
+    ),
+  );
 
   let failed = false;
   for (const property of PROPERTIES) {
@@ -69,7 +85,9 @@ async function main(): Promise<void> {
     const cases = shards.reduce((n, r) => n + r.numRuns, 0);
     const cpuMs = shards.reduce((n, r) => n + r.cpuMs, 0);
     const bad = shards.filter((r) => r.failed);
-    console.log(`${bad.length ? "FAIL" : "PASS"}  ${property.name}: ${cases} cases, ${bad.length} failed, ${(cpuMs / cases).toFixed(1)} ms CPU per case`);
+    console.log(
+      `${bad.length ? "FAIL" : "PASS"}  ${property.name}: ${cases} cases, ${bad.length} failed, ${(cpuMs / cases).toFixed(1)} ms CPU per case`,
+    );
     for (const check of property.checks) console.log(`        ${bad.length ? "failed" : `${cases} cases`}: ${check}`);
     for (const r of bad) console.log(r.report);
     failed ||= bad.length > 0;

@@ -101,7 +101,15 @@ describe("POST /process", () => {
     const key = newKey();
     const ctx = lambdaContext("api");
     const { result: res, lines } = await captureStdout(() =>
-      handler(event("POST", "/process", JSON.stringify({ type: "order.created", payload: { amount: 42, secretNote: "do-not-log" }, reference: "ref-1" }), { "idempotency-key": key, "Content-Type": "application/json" }), ctx),
+      handler(
+        event(
+          "POST",
+          "/process",
+          JSON.stringify({ type: "order.created", payload: { amount: 42, secretNote: "do-not-log" }, reference: "ref-1" }),
+          { "idempotency-key": key, "Content-Type": "application/json" },
+        ),
+        ctx,
+      ),
     );
     expect(res.statusCode).toBe(201);
     const body = parse(res);
@@ -125,7 +133,9 @@ describe("POST /process", () => {
   });
 
   it("accepts a base64-encoded body", async () => {
-    const e = event("POST", "/process", Buffer.from(JSON.stringify({ type: "t", payload: {} })).toString("base64"), { "Idempotency-Key": newKey() });
+    const e = event("POST", "/process", Buffer.from(JSON.stringify({ type: "t", payload: {} })).toString("base64"), {
+      "Idempotency-Key": newKey(),
+    });
     e.isBase64Encoded = true;
     expect((await handler(e, lambdaContext())).statusCode).toBe(201);
   });
@@ -220,7 +230,10 @@ describe("GET /health", () => {
     const other = createApiHandler({ ...ENV, TABLE_NAME: "missing-table" });
     const res = await other(event("GET", "/health"), lambdaContext());
     expect(res.statusCode).toBe(503);
-    expect(parse(res)).toMatchObject({ status: "unavailable", checks: { dynamodb: { ok: false, error: "ResourceNotFoundException" }, s3: { ok: true } } });
+    expect(parse(res)).toMatchObject({
+      status: "unavailable",
+      checks: { dynamodb: { ok: false, error: "ResourceNotFoundException" }, s3: { ok: true } },
+    });
   });
 });
 
@@ -237,7 +250,9 @@ describe("with a dependency down", () => {
       const res = await post({ type: "a", payload: {} }, { "Idempotency-Key": key });
       expect(res.statusCode).toBe(503);
       expect(parse(res)["error"]).toBe("s3 unavailable");
-      expect((await ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(recordId(key)), ConsistentRead: true }))).Item).toBeUndefined();
+      expect(
+        (await ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(recordId(key)), ConsistentRead: true }))).Item,
+      ).toBeUndefined();
     } finally {
       await s3Emu.restart();
     }
@@ -271,7 +286,10 @@ describe("with a dependency down", () => {
       process.env["AWS_ENDPOINT_URL_DYNAMODB"] = strict.endpoint;
       const west = createApiHandler({ ...ENV, AWS_REGION: "us-west-2" });
       const key = newKey();
-      const res = await west(event("POST", "/process", JSON.stringify({ type: "big", payload: { blob: "y".repeat(4096) } }), { "Idempotency-Key": key }), lambdaContext());
+      const res = await west(
+        event("POST", "/process", JSON.stringify({ type: "big", payload: { blob: "y".repeat(4096) } }), { "Idempotency-Key": key }),
+        lambdaContext(),
+      );
       expect(res.statusCode).toBe(503);
       expect(parse(res)["error"]).toBe("dynamodb unavailable");
       expect(await auditExists(recordId(key))).toBe(false);

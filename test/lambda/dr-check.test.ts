@@ -29,9 +29,20 @@ afterAll(async () => {
   if (s3Emu) removeDir(s3Emu.directory);
 });
 
-const env = (region: string, extra: Record<string, string> = {}) => ({ AWS_REGION: region, PRIMARY_REGION: PRIMARY, TABLE_NAME: TABLE, BUCKET_NAME: BUCKET, ...extra });
+const env = (region: string, extra: Record<string, string> = {}) => ({
+  AWS_REGION: region,
+  PRIMARY_REGION: PRIMARY,
+  TABLE_NAME: TABLE,
+  BUCKET_NAME: BUCKET,
+  ...extra,
+});
 
-type Emf = { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } } & Record<string, unknown>;
+type Emf = {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+} & Record<string, unknown>;
 const emfOf = (lines: Record<string, unknown>[]) => lines.filter((l) => "_aws" in l) as Emf[];
 
 it("config names a missing variable", () => {
@@ -39,7 +50,9 @@ it("config names a missing variable", () => {
 });
 
 it("primary writes the heartbeat; secondary reads it back and prints the lag as EMF", async () => {
-  const { result: primary, lines: primaryLines } = await captureStdout(() => createDrCheckHandler(env(PRIMARY))(scheduled, lambdaContext("dr-check")));
+  const { result: primary, lines: primaryLines } = await captureStdout(() =>
+    createDrCheckHandler(env(PRIMARY))(scheduled, lambdaContext("dr-check")),
+  );
   expect(primary.role).toBe("primary");
   expect(emfOf(primaryLines)).toEqual([]);
 

@@ -15,13 +15,19 @@ const GLOBAL = "gdb-test01";
 describe("failover event parsing and decisions (no AWS calls)", () => {
   it("recognises planned requests, EventBridge and SNS alarm notifications", () => {
     expect(parseTrigger({ type: "planned", targetRegion: "us-east-2" })).toEqual({ kind: "planned", targetRegion: "us-east-2" });
-    expect(parseTrigger({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "api-health", state: { value: "ALARM" } } })).toEqual({
+    expect(
+      parseTrigger({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "api-health", state: { value: "ALARM" } } }),
+    ).toEqual({
       kind: "alarm",
       alarmName: "api-health",
       via: "eventbridge",
     });
-    expect(parseTrigger({ Records: [{ Sns: { Message: JSON.stringify({ AlarmName: "api-health", NewStateValue: "ALARM" }) } }] })).toMatchObject({ kind: "alarm", via: "sns" });
-    expect(parseTrigger({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "a", state: { value: "OK" } } })).toMatchObject({ kind: "ignored" });
+    expect(
+      parseTrigger({ Records: [{ Sns: { Message: JSON.stringify({ AlarmName: "api-health", NewStateValue: "ALARM" }) } }] }),
+    ).toMatchObject({ kind: "alarm", via: "sns" });
+    expect(
+      parseTrigger({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "a", state: { value: "OK" } } }),
+    ).toMatchObject({ kind: "ignored" });
   });
 
   it("rejects malformed events with a message naming what is wrong", () => {
@@ -33,7 +39,9 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
   });
 
   it("config names a missing variable", () => {
-    expect(() => loadFailoverConfig({ AWS_REGION: PRIMARY, FAILOVER_TARGET_REGION: SECONDARY, GLOBAL_CLUSTER_ID: GLOBAL })).toThrow(/TOPIC_ARN is required/);
+    expect(() => loadFailoverConfig({ AWS_REGION: PRIMARY, FAILOVER_TARGET_REGION: SECONDARY, GLOBAL_CLUSTER_ID: GLOBAL })).toThrow(
+      /TOPIC_ARN is required/,
+    );
   });
 
   it("does nothing while a promotion is pending or the cluster is not available", () => {
@@ -42,7 +50,9 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
       { DBClusterArn: `arn:aws:rds:${SECONDARY}:123456789012:cluster:s`, IsWriter: false },
     ];
     expect(decide({ GlobalClusterMembers: members, Status: "available" }, SECONDARY, "failover")).toMatchObject({ action: "failover" });
-    expect(decide({ GlobalClusterMembers: members, Status: "available", FailoverState: { Status: "pending" } }, SECONDARY, "failover")).toMatchObject({ action: "none" });
+    expect(
+      decide({ GlobalClusterMembers: members, Status: "available", FailoverState: { Status: "pending" } }, SECONDARY, "failover"),
+    ).toMatchObject({ action: "none" });
     expect(decide({ GlobalClusterMembers: members, Status: "modifying" }, SECONDARY, "switchover")).toMatchObject({ action: "none" });
     expect(() => decide({ GlobalClusterMembers: members }, "eu-west-1", "failover")).toThrow(/no member in eu-west-1/);
   });
@@ -84,7 +94,13 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
         MasterUserPassword: "emulator-only-password",
       }),
     );
-    await rds(readerRegion).send(new CreateDBClusterCommand({ DBClusterIdentifier: `${id}-${readerRegion}`, Engine: "aurora-postgresql", GlobalClusterIdentifier: id }));
+    await rds(readerRegion).send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: `${id}-${readerRegion}`,
+        Engine: "aurora-postgresql",
+        GlobalClusterIdentifier: id,
+      }),
+    );
   }
 
   beforeEach(async () => {
@@ -94,13 +110,22 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     const sns = new SNSClient({ region: PRIMARY, endpoint: moto.endpoint });
     topicArn = (await sns.send(new CreateTopicCommand({ Name: "dr-alerts-test01" }))).TopicArn!;
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "dr-alerts-inbox" }))).QueueUrl!;
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!["QueueArn"]!;
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" } }));
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes![
+      "QueueArn"
+    ]!;
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" } }),
+    );
     sns.destroy();
   });
 
   const handlerFor = (globalClusterId = GLOBAL) =>
-    createFailoverHandler({ AWS_REGION: SECONDARY, GLOBAL_CLUSTER_ID: globalClusterId, FAILOVER_TARGET_REGION: SECONDARY, TOPIC_ARN: topicArn });
+    createFailoverHandler({
+      AWS_REGION: SECONDARY,
+      GLOBAL_CLUSTER_ID: globalClusterId,
+      FAILOVER_TARGET_REGION: SECONDARY,
+      TOPIC_ARN: topicArn,
+    });
 
   async function notifications(): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
@@ -111,30 +136,47 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     }
   }
 
-  const alarm = { "detail-type": "CloudWatch Alarm State Change", source: "aws.cloudwatch", detail: { alarmName: "api-health-test01", state: { value: "ALARM" } } };
+  const alarm = {
+    "detail-type": "CloudWatch Alarm State Change",
+    source: "aws.cloudwatch",
+    detail: { alarmName: "api-health-test01", state: { value: "ALARM" } },
+  };
   const secondaryArn = `arn:aws:rds:${SECONDARY}:123456789012:cluster:${GLOBAL}-${SECONDARY}`;
 
   it("moto itself does not implement FailoverGlobalCluster (why the stand-in exists)", async () => {
     const direct = new RDSClient({ region: SECONDARY, endpoint: moto.endpoint, maxAttempts: 1 });
     // moto answers actions it lacks with an HTML 500 page; if this starts passing, drop the stand-in.
     await expect(
-      direct.send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: secondaryArn, AllowDataLoss: true })),
+      direct.send(
+        new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: secondaryArn, AllowDataLoss: true }),
+      ),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
     direct.destroy();
   });
 
   it("an alarm fails over to the secondary with data loss allowed and says so on SNS", async () => {
     const { result } = await captureStdout(() => handlerFor()(alarm, lambdaContext("failover")));
-    expect(result).toMatchObject({ outcome: "started", targetRegion: SECONDARY, decision: { action: "failover", targetArn: secondaryArn } });
-    expect(standIn.calls).toEqual([{ action: "FailoverGlobalCluster", globalClusterId: GLOBAL, target: secondaryArn, allowDataLoss: true }]);
-    expect(await notifications()).toEqual([expect.objectContaining({ outcome: "started", globalClusterId: GLOBAL, targetRegion: SECONDARY })]);
+    expect(result).toMatchObject({
+      outcome: "started",
+      targetRegion: SECONDARY,
+      decision: { action: "failover", targetArn: secondaryArn },
+    });
+    expect(standIn.calls).toEqual([
+      { action: "FailoverGlobalCluster", globalClusterId: GLOBAL, target: secondaryArn, allowDataLoss: true },
+    ]);
+    expect(await notifications()).toEqual([
+      expect.objectContaining({ outcome: "started", globalClusterId: GLOBAL, targetRegion: SECONDARY }),
+    ]);
   });
 
   it("a second invocation while the promotion runs does nothing harmful", async () => {
     const handler = handlerFor();
     await captureStdout(() => handler(alarm, lambdaContext()));
     const { result: again } = await captureStdout(() => handler(alarm, lambdaContext()));
-    expect(again).toMatchObject({ outcome: "skipped", decision: { action: "none", reason: expect.stringMatching(/pending|failing-over/) } });
+    expect(again).toMatchObject({
+      outcome: "skipped",
+      decision: { action: "none", reason: expect.stringMatching(/pending|failing-over/) },
+    });
     expect(standIn.calls).toHaveLength(1);
     expect((await notifications()).map((n) => n["outcome"])).toEqual(["started", "skipped"]);
   });
@@ -150,7 +192,9 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     const sns = { Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify({ type: "planned", targetRegion: SECONDARY }) } }] };
     const { result } = await captureStdout(() => handlerFor()(sns, lambdaContext()));
     expect(result).toMatchObject({ outcome: "started", decision: { action: "switchover" } });
-    expect(standIn.calls).toEqual([{ action: "SwitchoverGlobalCluster", globalClusterId: GLOBAL, target: secondaryArn, allowDataLoss: undefined }]);
+    expect(standIn.calls).toEqual([
+      { action: "SwitchoverGlobalCluster", globalClusterId: GLOBAL, target: secondaryArn, allowDataLoss: undefined },
+    ]);
   });
 
   it("does nothing when the target region already writes", async () => {
@@ -170,7 +214,12 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
   });
 
   it("reports a failure on SNS and fails the invocation when the global cluster is unknown", async () => {
-    const { result } = await captureStdout(() => handlerFor("gdb-missing")(alarm, lambdaContext()).then(() => "resolved", (e: Error) => e.message));
+    const { result } = await captureStdout(() =>
+      handlerFor("gdb-missing")(alarm, lambdaContext()).then(
+        () => "resolved",
+        (e: Error) => e.message,
+      ),
+    );
     expect(result).toMatch(/gdb-missing not found/);
     expect(await notifications()).toEqual([expect.objectContaining({ outcome: "failed" })]);
   });

@@ -13,7 +13,12 @@ function record(messageId: string, body: string, messageAttributes: SQSRecord["m
     messageId,
     receiptHandle: `handle-${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1700000000000", SenderId: "AIDAEXAMPLE", ApproximateFirstReceiveTimestamp: "1700000000001" },
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: "1700000000000",
+      SenderId: "AIDAEXAMPLE",
+      ApproximateFirstReceiveTimestamp: "1700000000001",
+    },
     messageAttributes,
     md5OfBody: "",
     eventSource: "aws:sqs",
@@ -26,7 +31,10 @@ describe("replicator config", () => {
   it("names the missing or malformed variable and takes the region from the queue URL", () => {
     expect(() => loadReplicatorConfig({ AWS_REGION: "us-east-1" })).toThrow(/SQS_TARGET_URL is required/);
     expect(() => loadReplicatorConfig({ AWS_REGION: "us-east-1", SQS_TARGET_URL: "not a url" })).toThrow(/SQS_TARGET_URL is invalid/);
-    expect(loadReplicatorConfig({ AWS_REGION: "us-east-1", SQS_TARGET_URL: "https://sqs.us-east-2.amazonaws.com/123456789012/orders" }).targetRegion).toBe("us-east-2");
+    expect(
+      loadReplicatorConfig({ AWS_REGION: "us-east-1", SQS_TARGET_URL: "https://sqs.us-east-2.amazonaws.com/123456789012/orders" })
+        .targetRegion,
+    ).toBe("us-east-2");
   });
 });
 
@@ -55,19 +63,25 @@ describeWithMoto("replicator handler against moto (SQS)", () => {
   async function drain(queueUrl: string) {
     const out = [];
     for (;;) {
-      const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 0 }));
+      const res = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 0 }),
+      );
       if (!res.Messages?.length) return out;
       out.push(...res.Messages);
     }
   }
 
-  const handlerFor = (url: string) => createReplicatorHandler({ AWS_REGION: "us-east-1", SQS_TARGET_URL: url, SQS_TARGET_REGION: SECONDARY });
+  const handlerFor = (url: string) =>
+    createReplicatorHandler({ AWS_REGION: "us-east-1", SQS_TARGET_URL: url, SQS_TARGET_REGION: SECONDARY });
 
   it("forwards every message with its attributes and an origin marker", async () => {
     const url = await targetQueue();
     const event: SQSEvent = {
       Records: Array.from({ length: 12 }, (_, i) =>
-        record(`m${i}`, JSON.stringify({ order: i }), { tenant: { dataType: "String", stringValue: "acme" }, blob: { dataType: "Binary", binaryValue: Buffer.from([i, 255]).toString("base64") } }),
+        record(`m${i}`, JSON.stringify({ order: i }), {
+          tenant: { dataType: "String", stringValue: "acme" },
+          blob: { dataType: "Binary", binaryValue: Buffer.from([i, 255]).toString("base64") },
+        }),
       ),
     };
     const { result } = await captureStdout(() => handlerFor(url)(event, lambdaContext("replicator")));
@@ -87,7 +101,12 @@ describeWithMoto("replicator handler against moto (SQS)", () => {
     const { result } = await captureStdout(() => handlerFor(url)({ Records: records }, lambdaContext()));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m3" }]);
     const bodies = (await drain(url)).map((m) => m.Body).sort();
-    expect(bodies).toEqual(records.filter((_, i) => i !== 3).map((r) => r.body).sort());
+    expect(bodies).toEqual(
+      records
+        .filter((_, i) => i !== 3)
+        .map((r) => r.body)
+        .sort(),
+    );
   });
 
   it("fails every message when the target queue does not exist", async () => {

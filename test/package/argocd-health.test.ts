@@ -14,7 +14,9 @@ function toLua(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value !== "object") return String(value);
   if (Array.isArray(value)) return `{${value.map(toLua).join(", ")}}`;
-  return `{${Object.entries(value).map(([k, v]) => `[${JSON.stringify(k)}] = ${toLua(v)}`).join(", ")}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${toLua(v)}`)
+    .join(", ")}}`;
 }
 
 function health(key: string, obj: unknown): { status: string; message: string } {
@@ -32,18 +34,43 @@ function health(key: string, obj: unknown): { status: string; message: string } 
   return { status: field("status"), message: field("message") };
 }
 
-const conditions = (...list: Array<[string, string, string?, string?]>) =>
-  ({ status: { conditions: list.map(([type, status, reason, message]) => ({ type, status, reason, message })) } });
+const conditions = (...list: Array<[string, string, string?, string?]>) => ({
+  status: { conditions: list.map(([type, status, reason, message]) => ({ type, status, reason, message })) },
+});
 
 /** [case, resource key, object, expected status, text the message must contain] */
 const CASES: Array<[string, string, unknown, string, string]> = [
   ["a new claim without status", "dr.platform.io_DisasterRecoveryEnvironment", {}, "Progressing", "Ready"],
-  ["a claim still creating", "dr.platform.io_DisasterRecoveryEnvironment", conditions(["Synced", "True"], ["Ready", "False", "Creating", "waiting for 12 resources"]), "Progressing", "waiting for 12 resources"],
-  ["a ready claim", "dr.platform.io_DisasterRecoveryEnvironment", conditions(["Synced", "True"], ["Ready", "True", "Available"]), "Healthy", "Ready"],
-  ["a claim the function refused", "dr.platform.io_DisasterRecoveryEnvironment", conditions(["Synced", "False", "ReconcileError", "spec.secondaryRegion is required"], ["Ready", "True"]), "Degraded", "spec.secondaryRegion"],
+  [
+    "a claim still creating",
+    "dr.platform.io_DisasterRecoveryEnvironment",
+    conditions(["Synced", "True"], ["Ready", "False", "Creating", "waiting for 12 resources"]),
+    "Progressing",
+    "waiting for 12 resources",
+  ],
+  [
+    "a ready claim",
+    "dr.platform.io_DisasterRecoveryEnvironment",
+    conditions(["Synced", "True"], ["Ready", "True", "Available"]),
+    "Healthy",
+    "Ready",
+  ],
+  [
+    "a claim the function refused",
+    "dr.platform.io_DisasterRecoveryEnvironment",
+    conditions(["Synced", "False", "ReconcileError", "spec.secondaryRegion is required"], ["Ready", "True"]),
+    "Degraded",
+    "spec.secondaryRegion",
+  ],
   ["a provider installing", "pkg.crossplane.io_Provider", conditions(["Installed", "True"], ["Healthy", "Unknown"]), "Progressing", ""],
   ["a healthy provider", "pkg.crossplane.io_Provider", conditions(["Installed", "True"], ["Healthy", "True"]), "Healthy", ""],
-  ["a broken function revision", "pkg.crossplane.io_Function", conditions(["Installed", "True"], ["Healthy", "False", "UnhealthyPackageRevision", "crash loop"]), "Degraded", "crash loop"],
+  [
+    "a broken function revision",
+    "pkg.crossplane.io_Function",
+    conditions(["Installed", "True"], ["Healthy", "False", "UnhealthyPackageRevision", "crash loop"]),
+    "Degraded",
+    "crash loop",
+  ],
   ["a healthy configuration", "pkg.crossplane.io_Configuration", conditions(["Installed", "True"], ["Healthy", "True"]), "Healthy", ""],
   ["a child Application still syncing", "argoproj.io_Application", { status: { health: { status: "Progressing" } } }, "Progressing", ""],
   ["a healthy child Application", "argoproj.io_Application", { status: { health: { status: "Healthy" } } }, "Healthy", ""],

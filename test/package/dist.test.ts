@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listFiles, synthesized } from "./support.js";
 
-const DIST = new URL("../../dist/", import.meta.url).pathname;
+const DIST = new URL("../../dist", import.meta.url).pathname;
 
 test("the committed dist/ is up to date with the sources (run `npm run synth`)", () => {
   const { dir } = synthesized();

@@ -20,7 +20,10 @@ import { API_GROUP, API_VERSION, CLAIM_KIND, validateSpec } from "../../src/api/
 import { allObjects, type Manifest } from "./support.js";
 
 type Check = (object: Manifest) => void;
-const model = (M: new (data: never) => { validate(): void }): Check => (o) => new M(o as never).validate();
+const model =
+  (M: new (data: never) => { validate(): void }): Check =>
+  (o) =>
+    new M(o as never).validate();
 
 function expectShape(object: Manifest, required: string[]): void {
   for (const path of required) {
@@ -49,7 +52,14 @@ const CHECKS: Record<string, Check> = {
   "meta.pkg.crossplane.io/v1/Configuration": (o) => expectShape(o, ["metadata.name", "spec.crossplane.version", "spec.dependsOn"]),
   "meta.pkg.crossplane.io/v1beta1/Function": (o) => expectShape(o, ["metadata.name", "spec.crossplane.version"]),
   "argoproj.io/v1alpha1/Application": (o) =>
-    expectShape(o, ["metadata.namespace", "spec.project", "spec.source.repoURL", "spec.source.path", "spec.source.targetRevision", "spec.destination.server"]),
+    expectShape(o, [
+      "metadata.namespace",
+      "spec.project",
+      "spec.source.repoURL",
+      "spec.source.path",
+      "spec.source.targetRevision",
+      "spec.destination.server",
+    ]),
 };
 
 const objects = allObjects();
@@ -68,13 +78,44 @@ describe("synthesized objects", () => {
 });
 
 describe("the model checks reject broken objects", () => {
-  const pick = (kind: string) => structuredClone(objects.find((o) => o.kind === kind)!) as unknown as Manifest & { spec: Record<string, unknown> };
+  const pick = (kind: string) =>
+    structuredClone(objects.find((o) => o.kind === kind)!) as unknown as Manifest & { spec: Record<string, unknown> };
   const cases: Array<[string, string, (o: Manifest & { spec: Record<string, unknown> }) => void]> = [
-    ["a Composition in an unknown mode", "Composition", (o) => { o.spec.mode = "Resources-and-more"; }],
-    ["a Composition step without a function", "Composition", (o) => { delete (o.spec.pipeline as Array<Record<string, unknown>>)[0].functionRef; }],
-    ["an XRD without versions", "CompositeResourceDefinition", (o) => { delete o.spec.versions; }],
-    ["a Provider without a package", "Provider", (o) => { delete o.spec.package; }],
-    ["a ProviderConfig with an unknown credentials source", "ProviderConfig", (o) => { (o.spec.credentials as Record<string, unknown>).source = "Password"; }],
+    [
+      "a Composition in an unknown mode",
+      "Composition",
+      (o) => {
+        o.spec.mode = "Resources-and-more";
+      },
+    ],
+    [
+      "a Composition step without a function",
+      "Composition",
+      (o) => {
+        delete (o.spec.pipeline as Array<Record<string, unknown>>)[0].functionRef;
+      },
+    ],
+    [
+      "an XRD without versions",
+      "CompositeResourceDefinition",
+      (o) => {
+        delete o.spec.versions;
+      },
+    ],
+    [
+      "a Provider without a package",
+      "Provider",
+      (o) => {
+        delete o.spec.package;
+      },
+    ],
+    [
+      "a ProviderConfig with an unknown credentials source",
+      "ProviderConfig",
+      (o) => {
+        (o.spec.credentials as Record<string, unknown>).source = "Password";
+      },
+    ],
   ];
   it.each(cases)("%s", (_, kind, breakIt) => {
     const object = pick(kind);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_GROUP, API_VERSION, COMPOSITE_KIND, XRD_NAME } from "../../src/api/index.js";
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
-import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../charts/identity.js";
+import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
 import { SYNC_WAVES } from "../../charts/install.js";
 import { REPO_ROOT } from "../../charts/main.js";
 import { file, listFiles, only, synthInto, synthesized, type Manifest } from "./support.js";
@@ -51,18 +51,24 @@ describe("the Composition", () => {
 describe("package metadata", () => {
   it("targets Crossplane v1.20 and later, v2 included", () => {
     for (const meta of [configurationMeta, functionMeta]) expect(spec(meta).crossplane.version).toBe(">=v1.20.0-0");
-    expect([configurationMeta.apiVersion, functionMeta.apiVersion]).toEqual(["meta.pkg.crossplane.io/v1", "meta.pkg.crossplane.io/v1beta1"]);
+    expect([configurationMeta.apiVersion, functionMeta.apiVersion]).toEqual([
+      "meta.pkg.crossplane.io/v1",
+      "meta.pkg.crossplane.io/v1beta1",
+    ]);
   });
 
   it("depends on every provider family member at the pinned version, and on the function", () => {
     const deps = spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>;
-    expect(deps.filter((d) => d.provider)).toEqual(PROVIDER_FAMILY_MEMBERS.map((m) => ({ provider: providerPackage(m), version: PROVIDER_AWS_VERSION })));
+    expect(deps.filter((d) => d.provider)).toEqual(
+      PROVIDER_FAMILY_MEMBERS.map((m) => ({ provider: providerPackage(m), version: PROVIDER_AWS_VERSION })),
+    );
     expect(deps.filter((d) => d.function)).toEqual([{ function: FUNCTION_PACKAGE, version: PACKAGE_VERSION }]);
   });
 
   it("installs the same provider and function packages the Configuration depends on", () => {
-    const deps = (spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>)
-      .map((d) => `${d.provider ?? d.function}:${d.version}`);
+    const deps = (spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>).map(
+      (d) => `${d.provider ?? d.function}:${d.version}`,
+    );
     const installed = [...file("install/providers.yaml").objects, installedFunction]
       .filter((o) => o.kind === "Provider" || o.kind === "Function")
       .map((o) => spec(o).package);
@@ -77,7 +83,8 @@ describe("package metadata", () => {
 
 describe("install manifests", () => {
   const installObjects = ["providers", "provider-config", "functions", "configuration"].flatMap((f) => file(`install/${f}.yaml`).objects);
-  const waveOf = (kind: string) => new Set(installObjects.filter((o) => o.kind === kind).map((o) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"])));
+  const waveOf = (kind: string) =>
+    new Set(installObjects.filter((o) => o.kind === kind).map((o) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"])));
 
   it("sync providers, then the ProviderConfig, then functions, then the Configuration", () => {
     const order = ["DeploymentRuntimeConfig", "Provider", "ProviderConfig", "Function", "Configuration"].map((k) => [...waveOf(k)]);
@@ -105,7 +112,8 @@ describe("Argo CD", () => {
   const cm = only("argocd/argocd-cm.yaml") as Manifest & { data: Record<string, string> };
 
   it("syncs the platform before the claims", () => {
-    const wave = (name: string) => Number(apps.find((a) => a.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"]);
+    const wave = (name: string) =>
+      Number(apps.find((a) => a.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"]);
     expect(wave("dr-platform-install")).toBeLessThan(wave("dr-environments"));
     expect(wave("dr-platform-tenancy")).toBeLessThan(wave("dr-environments"));
   });

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../charts/main.js";
-import { withClaimReference } from "../../scripts/claim-reference.js";
+import { withClaimReference } from "../../tools/docs/claim-reference.js";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 

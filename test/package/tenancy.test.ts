@@ -3,13 +3,23 @@ import { API_GROUP, CLAIM_PLURAL, COMPOSITE_PLURAL } from "../../src/api/index.j
 import { EXAMPLE_TEAM, QUOTA_RESOURCE } from "../../charts/tenancy.js";
 import { file, type Manifest } from "./support.js";
 
-interface Rule { apiGroups: string[]; resources: string[]; verbs: string[] }
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
 const roles = file("tenancy/rbac.yaml").objects.filter((o) => o.kind === "ClusterRole") as Array<Manifest & { rules: Rule[] }>;
 const team = file(`tenancy/${EXAMPLE_TEAM.namespace}.yaml`).objects;
 
 describe("claim roles", () => {
   it("aggregate into the built-in view and edit roles", () => {
-    const aggregated = roles.flatMap((r) => Object.entries(r.metadata.labels ?? {}).filter(([, v]) => v === "true").map(([k]) => k)).sort();
+    const aggregated = roles
+      .flatMap((r) =>
+        Object.entries(r.metadata.labels ?? {})
+          .filter(([, v]) => v === "true")
+          .map(([k]) => k),
+      )
+      .sort();
     expect(aggregated).toEqual(["rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-view"]);
   });
 
@@ -25,7 +35,11 @@ describe("claim roles", () => {
   });
 
   it("let view read and edit create, change and delete", () => {
-    const verbs = (level: string) => roles.find((r) => r.metadata.labels?.[`rbac.authorization.k8s.io/aggregate-to-${level}`])!.rules.flatMap((r) => r.verbs).sort();
+    const verbs = (level: string) =>
+      roles
+        .find((r) => r.metadata.labels?.[`rbac.authorization.k8s.io/aggregate-to-${level}`])!
+        .rules.flatMap((r) => r.verbs)
+        .sort();
     expect(verbs("view")).toEqual(["get", "list", "watch"]);
     expect(verbs("edit")).toEqual(expect.arrayContaining(["create", "delete"]));
     expect(verbs("edit")).not.toContain("deletecollection");
@@ -41,7 +55,9 @@ describe("team namespace onboarding", () => {
   });
 
   it("binds the team's group to edit", () => {
-    const [binding] = byKind("RoleBinding") as Array<Manifest & { roleRef: { kind: string; name: string }; subjects: Array<{ kind: string; name: string }> }>;
+    const [binding] = byKind("RoleBinding") as Array<
+      Manifest & { roleRef: { kind: string; name: string }; subjects: Array<{ kind: string; name: string }> }
+    >;
     expect(binding.roleRef).toMatchObject({ kind: "ClusterRole", name: "edit" });
     expect(binding.subjects).toEqual([expect.objectContaining({ kind: "Group", name: EXAMPLE_TEAM.group })]);
   });

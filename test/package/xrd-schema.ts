@@ -8,7 +8,11 @@ import { celEnv, isCelError, parse, plan, type CelInput } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 
 export type Schema = { [key: string]: unknown };
-export interface Rule { rule: string; message: string; fieldPath?: string }
+export interface Rule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+}
 
 const env = celEnv({ funcs: strings });
 const K8S_KEYWORDS = ["x-kubernetes-validations", "x-kubernetes-list-type", "x-kubernetes-preserve-unknown-fields"];
@@ -43,7 +47,13 @@ function celErrors(value: unknown, old: unknown, schema: Schema, path: string, o
 }
 
 function fieldOf(e: ErrorObject): string {
-  const path = "spec" + e.instancePath.split("/").filter(Boolean).map((p) => `.${p}`).join("");
+  const path =
+    "spec" +
+    e.instancePath
+      .split("/")
+      .filter(Boolean)
+      .map((p) => `.${p}`)
+      .join("");
   return e.keyword === "required" ? `${path}.${(e.params as { missingProperty: string }).missingProperty}` : path;
 }
 

@@ -75,7 +75,9 @@ describe("invalid claims are refused, naming the field", () => {
 
 describe("the XRD schema", () => {
   const nodes = [...walk(root)];
-  const rules = nodes.flatMap(([path, s]) => ((s["x-kubernetes-validations"] as Rule[] | undefined) ?? []).map((r) => [path || ".", r] as const));
+  const rules = nodes.flatMap(([path, s]) =>
+    ((s["x-kubernetes-validations"] as Rule[] | undefined) ?? []).map((r) => [path || ".", r] as const),
+  );
 
   it("has CEL rules, every one of which compiles", () => {
     expect(rules.length).toBeGreaterThanOrEqual(8);
@@ -89,7 +91,9 @@ describe("the XRD schema", () => {
 
   it("is structural: no keywords the API server rejects", () => {
     const problems = nodes.flatMap(([path, s]) => [
-      ...["const", "anyOf", "oneOf", "allOf", "not", "patternProperties", "$ref", "definitions", "$id"].filter((k) => k in s).map((k) => `${path}: ${k}`),
+      ...["const", "anyOf", "oneOf", "allOf", "not", "patternProperties", "$ref", "definitions", "$id"]
+        .filter((k) => k in s)
+        .map((k) => `${path}: ${k}`),
       ...(s.uniqueItems === true ? [`${path}: uniqueItems`] : []),
       ...(s.additionalProperties !== undefined && s.properties ? [`${path}: additionalProperties beside properties`] : []),
       ...(s.type === undefined ? [`${path}: no type`] : []),
@@ -107,7 +111,9 @@ describe("the XRD schema", () => {
   });
 
   it("documents every field", () => {
-    const undocumented = nodes.filter(([path, s]) => path.startsWith(".spec") && !path.includes("[]") && !path.endsWith("{}") && !s.description);
+    const undocumented = nodes.filter(
+      ([path, s]) => path.startsWith(".spec") && !path.includes("[]") && !path.endsWith("{}") && !s.description,
+    );
     expect(undocumented.map(([p]) => p)).toEqual([]);
   });
 

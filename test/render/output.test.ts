@@ -3,8 +3,8 @@
  * on small hand-made responses where the expected output is obvious.
  */
 import { Ready, Severity, type RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
-import { FatalResultError, renderedOf, type K8sObject } from "../../src/render/output.js";
-import { selectorEdges, toDot } from "../../src/render/graph.js";
+import { FatalResultError, renderedOf, type K8sObject } from "../../tools/render/output.js";
+import { selectorEdges, toDot } from "../../tools/render/graph.js";
 
 const xr: K8sObject = {
   apiVersion: "dr.platform.io/v1alpha1",
@@ -15,16 +15,39 @@ const xr: K8sObject = {
 
 function response(ready: Record<string, Ready>, results: Array<{ severity: Severity; message: string }> = []): RunFunctionResponse {
   const resources = Object.fromEntries(
-    Object.entries(ready).map(([name, r]) => [name, { resource: { apiVersion: "v1", kind: "Thing", metadata: { labels: { own: name } }, spec: {} }, ready: r, connectionDetails: {} }]),
+    Object.entries(ready).map(([name, r]) => [
+      name,
+      { resource: { apiVersion: "v1", kind: "Thing", metadata: { labels: { own: name } }, spec: {} }, ready: r, connectionDetails: {} },
+    ]),
   );
-  return { desired: { composite: { resource: { status: { x: 1 } }, connectionDetails: {} }, resources }, results, conditions: [], context: undefined, meta: undefined, requirements: undefined } as unknown as RunFunctionResponse;
+  return {
+    desired: { composite: { resource: { status: { x: 1 } }, connectionDetails: {} }, resources },
+    results,
+    conditions: [],
+    context: undefined,
+    meta: undefined,
+    requirements: undefined,
+  } as unknown as RunFunctionResponse;
 }
 
 test("the XR is Creating and names its first three unready resources in byte order", () => {
-  const r = renderedOf(xr, {}, response({ e: Ready.READY_FALSE, "b-x": Ready.READY_FALSE, a: Ready.READY_TRUE, c: Ready.READY_FALSE, bz: Ready.READY_FALSE }), "compose");
+  const r = renderedOf(
+    xr,
+    {},
+    response({ e: Ready.READY_FALSE, "b-x": Ready.READY_FALSE, a: Ready.READY_TRUE, c: Ready.READY_FALSE, bz: Ready.READY_FALSE }),
+    "compose",
+  );
   expect(r.composite.status).toEqual({
     x: 1,
-    conditions: [{ type: "Ready", status: "False", reason: "Creating", lastTransitionTime: "2024-01-01T00:00:00Z", message: "Unready resources: b-x, bz, c, and 1 more" }],
+    conditions: [
+      {
+        type: "Ready",
+        status: "False",
+        reason: "Creating",
+        lastTransitionTime: "2024-01-01T00:00:00Z",
+        message: "Unready resources: b-x, bz, c, and 1 more",
+      },
+    ],
   });
   expect(r.composed.map((c) => c.metadata?.annotations?.["crossplane.io/composition-resource-name"])).toEqual(["a", "b-x", "bz", "c", "e"]);
 });
@@ -40,16 +63,31 @@ test("composed resources get Crossplane's names, labels and controller reference
   const [a, b] = r.composed;
   expect(a!.metadata).toEqual({
     generateName: "payments-",
-    labels: { own: "a", "crossplane.io/composite": "payments", "crossplane.io/claim-name": "payments", "crossplane.io/claim-namespace": "team" },
+    labels: {
+      own: "a",
+      "crossplane.io/composite": "payments",
+      "crossplane.io/claim-name": "payments",
+      "crossplane.io/claim-namespace": "team",
+    },
     annotations: { "crossplane.io/composition-resource-name": "a" },
-    ownerReferences: [{ apiVersion: xr.apiVersion, kind: xr.kind, name: "payments", uid: "u-1", controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [
+      { apiVersion: xr.apiVersion, kind: xr.kind, name: "payments", uid: "u-1", controller: true, blockOwnerDeletion: true },
+    ],
   });
   expect(b!.metadata?.name).toBe("payments-abc12");
   expect(b!.metadata?.generateName).toBeUndefined();
 });
 
 test("results become Result objects in order; a Fatal result is an error naming the step", () => {
-  const r = renderedOf(xr, {}, response({}, [{ severity: Severity.SEVERITY_WARNING, message: "w" }, { severity: Severity.SEVERITY_NORMAL, message: "n" }]), "compose");
+  const r = renderedOf(
+    xr,
+    {},
+    response({}, [
+      { severity: Severity.SEVERITY_WARNING, message: "w" },
+      { severity: Severity.SEVERITY_NORMAL, message: "n" },
+    ]),
+    "compose",
+  );
   expect(r.results).toEqual([
     { apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: "compose", severity: "SEVERITY_WARNING", message: "w" },
     { apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: "compose", severity: "SEVERITY_NORMAL", message: "n" },
@@ -61,7 +99,9 @@ test("results become Result objects in order; a Fatal result is an error naming 
 
 test("selector edges follow label-selector rules: every matching sibling, nothing else", () => {
   const res = (name: string, labels: Record<string, string>, spec: Record<string, unknown> = {}): K8sObject => ({
-    kind: "K", metadata: { labels, annotations: { "crossplane.io/composition-resource-name": name } }, spec,
+    kind: "K",
+    metadata: { labels, annotations: { "crossplane.io/composition-resource-name": name } },
+    spec,
   });
   const role = "dr.platform.io/region-role";
   const composed = [
@@ -69,13 +109,17 @@ test("selector edges follow label-selector rules: every matching sibling, nothin
     res("secondary-vpc", { [role]: "secondary", "dr.platform.io/resource": "vpc" }),
     res("primary-subnet-a", { [role]: "primary", tier: "private" }),
     res("primary-subnet-b", { [role]: "primary", tier: "private" }),
-    res("primary-sg", { [role]: "primary" }, {
-      forProvider: {
-        vpcIdSelector: { matchControllerRef: true, matchLabels: { [role]: "primary", "dr.platform.io/resource": "vpc" } },
-        rules: [{ subnetIdSelector: { matchLabels: { [role]: "primary", tier: "private" } } }],
-        otherSelector: { matchControllerRef: true },
+    res(
+      "primary-sg",
+      { [role]: "primary" },
+      {
+        forProvider: {
+          vpcIdSelector: { matchControllerRef: true, matchLabels: { [role]: "primary", "dr.platform.io/resource": "vpc" } },
+          rules: [{ subnetIdSelector: { matchLabels: { [role]: "primary", tier: "private" } } }],
+          otherSelector: { matchControllerRef: true },
+        },
       },
-    }),
+    ),
   ];
   expect(selectorEdges(composed)).toEqual([
     { from: "primary-sg", to: "primary-vpc", field: "vpcIdSelector" },

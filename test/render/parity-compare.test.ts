@@ -27,7 +27,9 @@ message: composed 2 resources
 `;
 
 test("the same objects in another YAML style and key order are equal", () => {
-  const restyled = documents(stream, "x").map((d) => `---\n${JSON.stringify(Object.fromEntries(Object.entries(d).reverse()))}\n`).join("");
+  const restyled = documents(stream, "x")
+    .map((d) => `---\n${JSON.stringify(Object.fromEntries(Object.entries(d).reverse()))}\n`)
+    .join("");
   expect(compare("case", documents(stream, "a"), documents(restyled, "b"))).toEqual([]);
 });
 
@@ -44,12 +46,14 @@ test("a missing resource, an extra field and different results are all reported"
   (ours[1]!.metadata as Record<string, unknown>).labels = { extra: "yes" };
   ours[2]!.message = "composed 1 resource";
   const problems = compare("case", documents(stream, "a"), ours);
-  expect(problems).toEqual(expect.arrayContaining([
-    "case: crossplane rendered 3 objects, ours 2",
-    expect.stringContaining("VPC primary-vpc .metadata.labels"),
-    expect.stringContaining("document 3 is Subnet primary-subnet in crossplane's output, missing in ours"),
-    expect.stringContaining("results differ"),
-  ]));
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      "case: crossplane rendered 3 objects, ours 2",
+      expect.stringContaining("VPC primary-vpc .metadata.labels"),
+      expect.stringContaining("document 3 is Subnet primary-subnet in crossplane's output, missing in ours"),
+      expect.stringContaining("results differ"),
+    ]),
+  );
 });
 
 test("an unparsable stream is an error naming its origin", () => {

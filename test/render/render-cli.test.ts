@@ -18,7 +18,7 @@ const EXAMPLES = readdirSync("examples")
 type Obj = Record<string, any>;
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/render.ts", ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "tools/render/cli.ts", ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -59,14 +59,23 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
     expect(composed.length).toBe(xr!.status.resources.desired);
     for (const c of composed) {
       expect(c.metadata.annotations[RESOURCE_NAME]).toMatch(/^[a-z0-9-]+$/);
-      expect(c.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: COMPOSITE_KIND, name: xr!.metadata.name, controller: true })]);
+      expect(c.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ kind: COMPOSITE_KIND, name: xr!.metadata.name, controller: true }),
+      ]);
     }
     const names = composed.map((c) => c.metadata.annotations[RESOURCE_NAME]);
     expect(names).toEqual([...names].sort());
     expect(new Set(names).size).toBe(names.length);
     // Results come last: nothing but Results after the first one.
     expect(rest.slice(composed.length).every((d) => d.kind === "Result")).toBe(true);
-    for (const r of results) expect(r).toEqual({ apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: expect.any(String), severity: expect.stringMatching(/^SEVERITY_(NORMAL|WARNING)$/), message: expect.any(String) });
+    for (const r of results)
+      expect(r).toEqual({
+        apiVersion: "render.crossplane.io/v1beta1",
+        kind: "Result",
+        step: expect.any(String),
+        severity: expect.stringMatching(/^SEVERITY_(NORMAL|WARNING)$/),
+        message: expect.any(String),
+      });
   });
 
   test("summarizes kinds, recovery objectives and cost on stderr", () => {
@@ -142,7 +151,9 @@ test("--observed keeps the names of existing resources and composes what waited 
   const out = cli(join(golden, "claim.yaml"), "--observed", dir);
   expect(out.code).toBe(0);
   const after = docs(out.stdout);
-  const byName = new Map(after.filter((d) => d.kind !== "Result" && d.kind !== COMPOSITE_KIND).map((d) => [d.metadata.annotations[RESOURCE_NAME], d]));
+  const byName = new Map(
+    after.filter((d) => d.kind !== "Result" && d.kind !== COMPOSITE_KIND).map((d) => [d.metadata.annotations[RESOURCE_NAME], d]),
+  );
   for (const [name, o] of Object.entries(observed)) {
     if (!byName.has(name)) continue;
     expect(byName.get(name)!.metadata.name).toBe(o.metadata.name);
@@ -169,9 +180,12 @@ test("--graph writes an SVG with a node per composed resource and edges for sele
   expect(out.code).toBe(0);
   const svg = readFileSync(file, "utf8");
   expect(svg.startsWith("<?xml") || svg.startsWith("<svg")).toBe(true);
-  const names = docs(out.stdout).filter((d) => d.metadata?.annotations?.[RESOURCE_NAME]).map((d) => d.metadata.annotations[RESOURCE_NAME] as string);
-  const nodeTitles = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)]
-    .map((m) => m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))));
+  const names = docs(out.stdout)
+    .filter((d) => d.metadata?.annotations?.[RESOURCE_NAME])
+    .map((d) => d.metadata.annotations[RESOURCE_NAME] as string);
+  const nodeTitles = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)].map((m) =>
+    m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))),
+  );
   expect(nodeTitles.sort()).toEqual([...names].sort());
   const edges = [...svg.matchAll(/<g id="edge\d+" class="edge">/g)].length;
   expect(edges).toBeGreaterThan(0);

@@ -4,13 +4,17 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { Claim } from "../../functions/src/render.js";
 import { CLAIM_KIND, validateSpec } from "../../src/api/index.js";
-import { settle, type Resources } from "../../src/policy/index.js";
+import { settle, type Resources } from "../../tools/policy/index.js";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 export function shippedClaims(): Array<{ source: string; claim: Claim }> {
-  const examples = readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".yaml")).map((f) => `examples/${f}`);
-  const cases = readdirSync(join(ROOT, "test/cases"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `test/cases/${d.name}/claim.yaml`);
+  const examples = readdirSync(join(ROOT, "examples"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => `examples/${f}`);
+  const cases = readdirSync(join(ROOT, "test/cases"), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `test/cases/${d.name}/claim.yaml`);
   return [...examples, ...cases]
     .map((source) => ({ source, claim: parse(readFileSync(join(ROOT, source), "utf8")) as Claim }))
     .filter(({ claim }) => claim?.kind === CLAIM_KIND)

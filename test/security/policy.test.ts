@@ -1,4 +1,4 @@
-import { evaluate, failures, RULES, ofKind, statements, type Manifest, type Resources } from "../../src/policy/index.js";
+import { evaluate, failures, RULES, ofKind, statements, type Manifest, type Resources } from "../../tools/policy/index.js";
 import { KNOWN_VIOLATIONS, unknownFailures } from "./known.js";
 import { settledClaims, type SettledClaim } from "./claims.js";
 
@@ -9,17 +9,23 @@ beforeAll(async () => {
 
 describe("security controls over every shipped claim (examples and golden cases), settled", () => {
   it("covers every tier", () => {
-    expect(new Set(envs.map((e) => (e.claim.spec as { tier: string }).tier))).toEqual(new Set(["backup-restore", "pilot-light", "warm-standby"]));
+    expect(new Set(envs.map((e) => (e.claim.spec as { tier: string }).tier))).toEqual(
+      new Set(["backup-restore", "pilot-light", "warm-standby"]),
+    );
   });
 
   it("finds no violation beyond the known ones", () => {
-    const found = envs.flatMap((e) => unknownFailures(failures(evaluate(e.resources, { protection: e.protection }))).map((f) => `${e.source}: ${f}`));
+    const found = envs.flatMap((e) =>
+      unknownFailures(failures(evaluate(e.resources, { protection: e.protection }))).map((f) => `${e.source}: ${f}`),
+    );
     expect(found).toEqual([]);
   });
 
   it("still has every known violation (remove one from known.ts once it is fixed)", () => {
     const lines = envs.flatMap((e) => failures(evaluate(e.resources, { protection: e.protection })));
-    const gone = KNOWN_VIOLATIONS.filter((k) => !lines.some((l) => l.startsWith(`${k.rule}: `) && k.resource.test(l.split(": ")[1]) && l.includes(k.message)));
+    const gone = KNOWN_VIOLATIONS.filter(
+      (k) => !lines.some((l) => l.startsWith(`${k.rule}: `) && k.resource.test(l.split(": ")[1]) && l.includes(k.message)),
+    );
     expect(gone).toEqual([]);
   });
 });
@@ -41,45 +47,377 @@ const setPolicy = (r: Manifest, field: string, edit: (s: any[]) => void) => {
 const byLabel = (logical: string) => (r: Manifest) => r.metadata?.labels?.["dr.platform.io/resource"] === logical;
 
 const MUTATIONS: Mutation[] = [
-  { rule: "s3-block-public-access", label: "one setting off", apply: (res) => { const [n, r] = pick(res, "s3", "BucketPublicAccessBlock"); fp(r).restrictPublicBuckets = false; return n; } },
-  { rule: "s3-block-public-access", label: "block removed", apply: (res) => { const [n] = pick(res, "s3", "BucketPublicAccessBlock", byLabel("bucket-public-access-block")); delete res[n]; return pick(res, "s3", "Bucket", byLabel("bucket"))[0]; } },
-  { rule: "s3-tls-only", label: "condition inverted", apply: (res) => { const [, p] = pick(res, "s3", "BucketPolicy", byLabel("bucket-policy")); setPolicy(p, "policy", (s) => { s[0].Condition.Bool["aws:SecureTransport"] = "true"; }); return pick(res, "s3", "Bucket", byLabel("bucket"))[0]; } },
-  { rule: "s3-tls-only", label: "objects not covered", apply: (res) => { const [, p] = pick(res, "s3", "BucketPolicy", byLabel("code-bucket-policy")); setPolicy(p, "policy", (s) => { s[0].Resource = s[0].Resource.slice(0, 1); }); return pick(res, "s3", "Bucket", byLabel("code-bucket"))[0]; } },
-  { rule: "s3-encryption", label: "configuration removed", apply: (res) => { delete res[pick(res, "s3", "BucketServerSideEncryptionConfiguration", byLabel("bucket-encryption"))[0]]; return pick(res, "s3", "Bucket", byLabel("bucket"))[0]; } },
-  { rule: "rds-encrypted", label: "cluster unencrypted", apply: (res) => { const [n, r] = pick(res, "rds", "Cluster"); fp(r).storageEncrypted = false; return n; } },
-  { rule: "rds-encrypted", label: "global cluster unencrypted", apply: (res) => { const [n, r] = pick(res, "rds", "GlobalCluster"); delete fp(r).storageEncrypted; return n; } },
-  { rule: "rds-deletion-protection", label: "cluster unprotected", apply: (res) => { const [n, r] = pick(res, "rds", "Cluster"); fp(r).deletionProtection = false; return n; } },
-  { rule: "rds-deletion-protection", label: "final snapshot skipped", apply: (res) => { const [n, r] = pick(res, "rds", "Cluster"); fp(r).skipFinalSnapshot = true; return n; } },
-  { rule: "rds-force-ssl", label: "force_ssl 0", apply: (res) => { const [, g] = pick(res, "rds", "ClusterParameterGroup"); fp(g).parameter = [{ name: "rds.force_ssl", value: "0", applyMethod: "immediate" }]; return pick(res, "rds", "Cluster", (c) => (fp(c).dbClusterParameterGroupNameSelector.matchLabels["dr.platform.io/region-role"] === g.metadata!.labels!["dr.platform.io/region-role"]))[0]; } },
-  { rule: "no-literal-secrets", label: "master password", apply: (res) => { const [n, r] = pick(res, "rds", "Cluster"); fp(r).masterPassword = "hunter22"; return n; } },
-  { rule: "no-literal-secrets", label: "password in a Lambda environment", apply: (res) => { const [n, r] = pick(res, "lambda", "Function"); fp(r).environment[0].variables.DB_PASSWORD = "hunter22"; return n; } },
-  { rule: "no-literal-secrets", label: "API key value", apply: (res) => { const [n, r] = pick(res, "apigateway", "APIKey"); fp(r).value = "0123456789abcdefghij"; return n; } },
-  { rule: "dynamodb-pitr", label: "table PITR off", apply: (res) => { const [n, r] = pick(res, "dynamodb", "Table"); fp(r).pointInTimeRecovery[0].enabled = false; return n; } },
-  { rule: "dynamodb-pitr", label: "replica PITR off", apply: (res) => { const [n, r] = pick(res, "dynamodb", "TableReplica"); fp(r).pointInTimeRecovery = false; return n; } },
-  { rule: "dynamodb-encryption", label: "table SSE off", apply: (res) => { const [n, r] = pick(res, "dynamodb", "Table"); fp(r).serverSideEncryption = [{ enabled: false }]; return n; } },
-  { rule: "dynamodb-encryption", label: "replica without a key", apply: (res) => { const [n, r] = pick(res, "dynamodb", "TableReplica"); delete fp(r).kmsKeyArn; return n; } },
-  { rule: "dynamodb-deletion-protection", label: "table unprotected", apply: (res) => { const [n, r] = pick(res, "dynamodb", "Table"); fp(r).deletionProtectionEnabled = false; return n; } },
-  { rule: "stateful-orphaned", label: "key deleted with the environment", apply: (res) => { const [n, r] = pick(res, "kms", "Key"); r.spec!.deletionPolicy = "Delete"; return n; } },
-  { rule: "stateful-orphaned", label: "data bucket force-destroyed", apply: (res) => { const [n, r] = pick(res, "s3", "Bucket", byLabel("bucket")); fp(r).forceDestroy = true; return n; } },
-  { rule: "lambda-not-public", label: "principal *", apply: (res) => { const [n, r] = pick(res, "lambda", "Permission"); fp(r).principal = "*"; return n; } },
-  { rule: "lambda-not-public", label: "no source ARN", apply: (res) => { const [n, r] = pick(res, "lambda", "Permission"); delete fp(r).sourceArn; return n; } },
-  { rule: "apigateway-access-logging", label: "stage without access logs", apply: (res) => { const [n, r] = pick(res, "apigateway", "Stage"); delete fp(r).accessLogSettings; return n; } },
-  { rule: "apigateway-throttling", label: "method settings without throttling", apply: (res) => { const [n, r] = pick(res, "apigateway", "MethodSettings"); delete fp(r).settings[0].throttlingRateLimit; return n; } },
-  { rule: "apigateway-throttling", label: "usage plan without throttle", apply: (res) => { const [n, r] = pick(res, "apigateway", "UsagePlan"); delete fp(r).throttleSettings; return n; } },
-  { rule: "iam-no-wildcard-actions", label: "s3:*", apply: (res) => { const [n, r] = pick(res, "iam", "RolePolicy", byLabel("role-api-policy")); setPolicy(r, "policy", (s) => { s.at(-1).Action = "s3:*"; }); return n; } },
-  { rule: "iam-wildcard-resources", label: "GetItem on *", apply: (res) => { const [n, r] = pick(res, "iam", "RolePolicy", byLabel("role-api-policy")); setPolicy(r, "policy", (s) => { s.push({ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "*" }); }); return n; } },
-  { rule: "iam-managed-policies", label: "AdministratorAccess", apply: (res) => { const [n, r] = pick(res, "iam", "RolePolicyAttachment"); fp(r).policyArn = "arn:aws:iam::aws:policy/AdministratorAccess"; return n; } },
-  { rule: "iam-trust-services", label: "trusts everyone", apply: (res) => { const [n, r] = pick(res, "iam", "Role"); setPolicy(r, "assumeRolePolicy", (s) => { s[0].Principal = { AWS: "*" }; }); return n; } },
-  { rule: "sg-no-public-ingress", label: "ingress from 0.0.0.0/0", apply: (res) => { const [n, r] = pick(res, "ec2", "SecurityGroupIngressRule"); delete fp(r).referencedSecurityGroupIdSelector; fp(r).cidrIpv4 = "0.0.0.0/0"; return n; } },
-  { rule: "sg-no-public-ingress", label: "inline ingress from ::/0", apply: (res) => { const [n, r] = pick(res, "ec2", "SecurityGroup"); fp(r).ingress = [{ fromPort: 22, toPort: 22, protocol: "tcp", ipv6CidrBlocks: ["::/0"] }]; return n; } },
-  { rule: "vpc-flow-logs", label: "flow log removed", apply: (res) => { const [n] = pick(res, "ec2", "FlowLog"); const vpcRole = res[n].metadata!.labels!["dr.platform.io/region-role"]; delete res[n]; return `${vpcRole}-vpc`; } },
-  { rule: "vpc-flow-logs", label: "accepted traffic only", apply: (res) => { const [n, r] = pick(res, "ec2", "FlowLog"); fp(r).trafficType = "ACCEPT"; return n; } },
-  { rule: "log-retention", label: "retention unset", apply: (res) => { const [n, r] = pick(res, "cloudwatchlogs", "Group"); delete fp(r).retentionInDays; return n; } },
-  { rule: "log-retention", label: "Lambda log group missing", apply: (res) => { const [n] = pick(res, "cloudwatchlogs", "Group", byLabel("log-group-api")); const role = res[n].metadata!.labels!["dr.platform.io/region-role"]; delete res[n]; return `${role}-function-api`; } },
-  { rule: "log-retention", label: "Aurora log group missing", apply: (res) => { const [n] = pick(res, "cloudwatchlogs", "Group", byLabel("aurora-log-group")); const role = res[n].metadata!.labels!["dr.platform.io/region-role"]; delete res[n]; return `${role}-aurora-cluster`; } },
-  { rule: "kms-rotation", label: "rotation off", apply: (res) => { const [n, r] = pick(res, "kms", "Key"); fp(r).enableKeyRotation = false; return n; } },
-  { rule: "sns-encrypted", label: "topic unencrypted", apply: (res) => { const [n, r] = pick(res, "sns", "Topic"); delete fp(r).kmsMasterKeyId; return n; } },
-  { rule: "sqs-encrypted", label: "queue unencrypted", apply: (res) => { const [n, r] = pick(res, "sqs", "Queue"); for (const k of ["kmsMasterKeyId", "kmsMasterKeyIdSelector", "sqsManagedSseEnabled"]) delete fp(r)[k]; return n; } },
+  {
+    rule: "s3-block-public-access",
+    label: "one setting off",
+    apply: (res) => {
+      const [n, r] = pick(res, "s3", "BucketPublicAccessBlock");
+      fp(r).restrictPublicBuckets = false;
+      return n;
+    },
+  },
+  {
+    rule: "s3-block-public-access",
+    label: "block removed",
+    apply: (res) => {
+      const [n] = pick(res, "s3", "BucketPublicAccessBlock", byLabel("bucket-public-access-block"));
+      delete res[n];
+      return pick(res, "s3", "Bucket", byLabel("bucket"))[0];
+    },
+  },
+  {
+    rule: "s3-tls-only",
+    label: "condition inverted",
+    apply: (res) => {
+      const [, p] = pick(res, "s3", "BucketPolicy", byLabel("bucket-policy"));
+      setPolicy(p, "policy", (s) => {
+        s[0].Condition.Bool["aws:SecureTransport"] = "true";
+      });
+      return pick(res, "s3", "Bucket", byLabel("bucket"))[0];
+    },
+  },
+  {
+    rule: "s3-tls-only",
+    label: "objects not covered",
+    apply: (res) => {
+      const [, p] = pick(res, "s3", "BucketPolicy", byLabel("code-bucket-policy"));
+      setPolicy(p, "policy", (s) => {
+        s[0].Resource = s[0].Resource.slice(0, 1);
+      });
+      return pick(res, "s3", "Bucket", byLabel("code-bucket"))[0];
+    },
+  },
+  {
+    rule: "s3-encryption",
+    label: "configuration removed",
+    apply: (res) => {
+      delete res[pick(res, "s3", "BucketServerSideEncryptionConfiguration", byLabel("bucket-encryption"))[0]];
+      return pick(res, "s3", "Bucket", byLabel("bucket"))[0];
+    },
+  },
+  {
+    rule: "rds-encrypted",
+    label: "cluster unencrypted",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "Cluster");
+      fp(r).storageEncrypted = false;
+      return n;
+    },
+  },
+  {
+    rule: "rds-encrypted",
+    label: "global cluster unencrypted",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "GlobalCluster");
+      delete fp(r).storageEncrypted;
+      return n;
+    },
+  },
+  {
+    rule: "rds-deletion-protection",
+    label: "cluster unprotected",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "Cluster");
+      fp(r).deletionProtection = false;
+      return n;
+    },
+  },
+  {
+    rule: "rds-deletion-protection",
+    label: "final snapshot skipped",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "Cluster");
+      fp(r).skipFinalSnapshot = true;
+      return n;
+    },
+  },
+  {
+    rule: "rds-force-ssl",
+    label: "force_ssl 0",
+    apply: (res) => {
+      const [, g] = pick(res, "rds", "ClusterParameterGroup");
+      fp(g).parameter = [{ name: "rds.force_ssl", value: "0", applyMethod: "immediate" }];
+      return pick(
+        res,
+        "rds",
+        "Cluster",
+        (c) =>
+          fp(c).dbClusterParameterGroupNameSelector.matchLabels["dr.platform.io/region-role"] ===
+          g.metadata!.labels!["dr.platform.io/region-role"],
+      )[0];
+    },
+  },
+  {
+    rule: "no-literal-secrets",
+    label: "master password",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "Cluster");
+      fp(r).masterPassword = "hunter22";
+      return n;
+    },
+  },
+  {
+    rule: "no-literal-secrets",
+    label: "password in a Lambda environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "lambda", "Function");
+      fp(r).environment[0].variables.DB_PASSWORD = "hunter22";
+      return n;
+    },
+  },
+  {
+    rule: "no-literal-secrets",
+    label: "API key value",
+    apply: (res) => {
+      const [n, r] = pick(res, "apigateway", "APIKey");
+      fp(r).value = "0123456789abcdefghij";
+      return n;
+    },
+  },
+  {
+    rule: "dynamodb-pitr",
+    label: "table PITR off",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "Table");
+      fp(r).pointInTimeRecovery[0].enabled = false;
+      return n;
+    },
+  },
+  {
+    rule: "dynamodb-pitr",
+    label: "replica PITR off",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "TableReplica");
+      fp(r).pointInTimeRecovery = false;
+      return n;
+    },
+  },
+  {
+    rule: "dynamodb-encryption",
+    label: "table SSE off",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "Table");
+      fp(r).serverSideEncryption = [{ enabled: false }];
+      return n;
+    },
+  },
+  {
+    rule: "dynamodb-encryption",
+    label: "replica without a key",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "TableReplica");
+      delete fp(r).kmsKeyArn;
+      return n;
+    },
+  },
+  {
+    rule: "dynamodb-deletion-protection",
+    label: "table unprotected",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "Table");
+      fp(r).deletionProtectionEnabled = false;
+      return n;
+    },
+  },
+  {
+    rule: "stateful-orphaned",
+    label: "key deleted with the environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "kms", "Key");
+      r.spec!.deletionPolicy = "Delete";
+      return n;
+    },
+  },
+  {
+    rule: "stateful-orphaned",
+    label: "data bucket force-destroyed",
+    apply: (res) => {
+      const [n, r] = pick(res, "s3", "Bucket", byLabel("bucket"));
+      fp(r).forceDestroy = true;
+      return n;
+    },
+  },
+  {
+    rule: "lambda-not-public",
+    label: "principal *",
+    apply: (res) => {
+      const [n, r] = pick(res, "lambda", "Permission");
+      fp(r).principal = "*";
+      return n;
+    },
+  },
+  {
+    rule: "lambda-not-public",
+    label: "no source ARN",
+    apply: (res) => {
+      const [n, r] = pick(res, "lambda", "Permission");
+      delete fp(r).sourceArn;
+      return n;
+    },
+  },
+  {
+    rule: "apigateway-access-logging",
+    label: "stage without access logs",
+    apply: (res) => {
+      const [n, r] = pick(res, "apigateway", "Stage");
+      delete fp(r).accessLogSettings;
+      return n;
+    },
+  },
+  {
+    rule: "apigateway-throttling",
+    label: "method settings without throttling",
+    apply: (res) => {
+      const [n, r] = pick(res, "apigateway", "MethodSettings");
+      delete fp(r).settings[0].throttlingRateLimit;
+      return n;
+    },
+  },
+  {
+    rule: "apigateway-throttling",
+    label: "usage plan without throttle",
+    apply: (res) => {
+      const [n, r] = pick(res, "apigateway", "UsagePlan");
+      delete fp(r).throttleSettings;
+      return n;
+    },
+  },
+  {
+    rule: "iam-no-wildcard-actions",
+    label: "s3:*",
+    apply: (res) => {
+      const [n, r] = pick(res, "iam", "RolePolicy", byLabel("role-api-policy"));
+      setPolicy(r, "policy", (s) => {
+        s.at(-1).Action = "s3:*";
+      });
+      return n;
+    },
+  },
+  {
+    rule: "iam-wildcard-resources",
+    label: "GetItem on *",
+    apply: (res) => {
+      const [n, r] = pick(res, "iam", "RolePolicy", byLabel("role-api-policy"));
+      setPolicy(r, "policy", (s) => {
+        s.push({ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "*" });
+      });
+      return n;
+    },
+  },
+  {
+    rule: "iam-managed-policies",
+    label: "AdministratorAccess",
+    apply: (res) => {
+      const [n, r] = pick(res, "iam", "RolePolicyAttachment");
+      fp(r).policyArn = "arn:aws:iam::aws:policy/AdministratorAccess";
+      return n;
+    },
+  },
+  {
+    rule: "iam-trust-services",
+    label: "trusts everyone",
+    apply: (res) => {
+      const [n, r] = pick(res, "iam", "Role");
+      setPolicy(r, "assumeRolePolicy", (s) => {
+        s[0].Principal = { AWS: "*" };
+      });
+      return n;
+    },
+  },
+  {
+    rule: "sg-no-public-ingress",
+    label: "ingress from 0.0.0.0/0",
+    apply: (res) => {
+      const [n, r] = pick(res, "ec2", "SecurityGroupIngressRule");
+      delete fp(r).referencedSecurityGroupIdSelector;
+      fp(r).cidrIpv4 = "0.0.0.0/0";
+      return n;
+    },
+  },
+  {
+    rule: "sg-no-public-ingress",
+    label: "inline ingress from ::/0",
+    apply: (res) => {
+      const [n, r] = pick(res, "ec2", "SecurityGroup");
+      fp(r).ingress = [{ fromPort: 22, toPort: 22, protocol: "tcp", ipv6CidrBlocks: ["::/0"] }];
+      return n;
+    },
+  },
+  {
+    rule: "vpc-flow-logs",
+    label: "flow log removed",
+    apply: (res) => {
+      const [n] = pick(res, "ec2", "FlowLog");
+      const vpcRole = res[n].metadata!.labels!["dr.platform.io/region-role"];
+      delete res[n];
+      return `${vpcRole}-vpc`;
+    },
+  },
+  {
+    rule: "vpc-flow-logs",
+    label: "accepted traffic only",
+    apply: (res) => {
+      const [n, r] = pick(res, "ec2", "FlowLog");
+      fp(r).trafficType = "ACCEPT";
+      return n;
+    },
+  },
+  {
+    rule: "log-retention",
+    label: "retention unset",
+    apply: (res) => {
+      const [n, r] = pick(res, "cloudwatchlogs", "Group");
+      delete fp(r).retentionInDays;
+      return n;
+    },
+  },
+  {
+    rule: "log-retention",
+    label: "Lambda log group missing",
+    apply: (res) => {
+      const [n] = pick(res, "cloudwatchlogs", "Group", byLabel("log-group-api"));
+      const role = res[n].metadata!.labels!["dr.platform.io/region-role"];
+      delete res[n];
+      return `${role}-function-api`;
+    },
+  },
+  {
+    rule: "log-retention",
+    label: "Aurora log group missing",
+    apply: (res) => {
+      const [n] = pick(res, "cloudwatchlogs", "Group", byLabel("aurora-log-group"));
+      const role = res[n].metadata!.labels!["dr.platform.io/region-role"];
+      delete res[n];
+      return `${role}-aurora-cluster`;
+    },
+  },
+  {
+    rule: "kms-rotation",
+    label: "rotation off",
+    apply: (res) => {
+      const [n, r] = pick(res, "kms", "Key");
+      fp(r).enableKeyRotation = false;
+      return n;
+    },
+  },
+  {
+    rule: "sns-encrypted",
+    label: "topic unencrypted",
+    apply: (res) => {
+      const [n, r] = pick(res, "sns", "Topic");
+      delete fp(r).kmsMasterKeyId;
+      return n;
+    },
+  },
+  {
+    rule: "sqs-encrypted",
+    label: "queue unencrypted",
+    apply: (res) => {
+      const [n, r] = pick(res, "sqs", "Queue");
+      for (const k of ["kmsMasterKeyId", "kmsMasterKeyIdSelector", "sqsManagedSseEnabled"]) delete fp(r)[k];
+      return n;
+    },
+  },
 ];
 
 describe("each control catches a violation", () => {

@@ -3,15 +3,16 @@ import { VPC } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1
 import { compose } from "../../functions/src/function.js";
 import { compositeOf, render, requestFor, type Claim } from "../../functions/src/render.js";
 import { REGIONAL_BLOCKS } from "../../functions/src/blocks/index.js";
-import type { ManagedResource } from "../../functions/src/compose.js";
+import type { ManagedResource } from "../../functions/src/block.js";
 import { ClaimValidationError, validateSpec } from "../../src/api/index.js";
-import { nextObserved, settle, statefulResources, type RenderedJson } from "../../src/policy/index.js";
+import { nextObserved, settle, statefulResources, type RenderedJson } from "../../tools/policy/index.js";
 
 const handler = fromCompose(compose);
 const FATAL = Severity[Severity.SEVERITY_FATAL];
 
 const claimOf = (spec: Record<string, unknown>): Claim => ({
-  apiVersion: "dr.platform.io/v1alpha1", kind: "DisasterRecoveryEnvironment",
+  apiVersion: "dr.platform.io/v1alpha1",
+  kind: "DisasterRecoveryEnvironment",
   metadata: { name: "ledger", namespace: "team-ledger", uid: "9a8b7c6d-0000-4000-8000-00000000abcd" },
   spec: { environmentSuffix: "led01", primaryRegion: "eu-west-1", alerts: { emails: ["oncall@example.com"] }, ...spec },
 });
@@ -30,7 +31,11 @@ async function existing(spec: Record<string, unknown>) {
   return { observed, desired };
 }
 
-async function runWith(claim: Claim, observed: Record<string, unknown>, desired: unknown): Promise<{ rsp: RenderedJson; request: RenderedJson }> {
+async function runWith(
+  claim: Claim,
+  observed: Record<string, unknown>,
+  desired: unknown,
+): Promise<{ rsp: RenderedJson; request: RenderedJson }> {
   const request = RunFunctionRequest.toJSON(requestFor(compositeOf(claim), observed as never)) as RenderedJson;
   request.desired = desired;
   return { rsp: json(await handler.RunFunction(RunFunctionRequest.fromJSON(request))), request };
@@ -44,21 +49,38 @@ describe("failure safety: an error anywhere returns Fatal and the request's desi
 
   const failing: Array<[string, () => Claim | Promise<Claim>, (() => () => void)?]> = [
     ["an invalid spec", () => claimOf({ ...WARM_STANDBY, database: { minCapacity: 8, maxCapacity: 2 } })],
-    ["a rule only the function knows (3 zones in a 2-zone region)", () => claimOf({ ...WARM_STANDBY, primaryRegion: "us-west-1", network: { availabilityZones: 3 } })],
+    [
+      "a rule only the function knows (3 zones in a 2-zone region)",
+      () => claimOf({ ...WARM_STANDBY, primaryRegion: "us-west-1", network: { availabilityZones: 3 } }),
+    ],
     ["a tier downgrade", () => claimOf(BACKUP_RESTORE)],
     ...Object.keys(REGIONAL_BLOCKS).map((block): [string, () => Claim, () => () => void] => [
-      `the ${block} block throwing`, () => claimOf(WARM_STANDBY),
+      `the ${block} block throwing`,
+      () => claimOf(WARM_STANDBY),
       () => {
         const original = REGIONAL_BLOCKS[block];
-        REGIONAL_BLOCKS[block] = () => { throw new Error(`${block} failed`); };
-        return () => { REGIONAL_BLOCKS[block] = original; };
+        REGIONAL_BLOCKS[block] = () => {
+          throw new Error(`${block} failed`);
+        };
+        return () => {
+          REGIONAL_BLOCKS[block] = original;
+        };
       },
     ]),
-    ["a resource its model rejects", () => claimOf(WARM_STANDBY), () => {
-      const original = REGIONAL_BLOCKS.network;
-      REGIONAL_BLOCKS.network = (scope) => ({ ...original(scope), vpc: new VPC({ spec: { forProvider: { region: 42 } } } as never) as ManagedResource });
-      return () => { REGIONAL_BLOCKS.network = original; };
-    }],
+    [
+      "a resource its model rejects",
+      () => claimOf(WARM_STANDBY),
+      () => {
+        const original = REGIONAL_BLOCKS.network;
+        REGIONAL_BLOCKS.network = (scope) => ({
+          ...original(scope),
+          vpc: new VPC({ spec: { forProvider: { region: 42 } } } as never) as ManagedResource,
+        });
+        return () => {
+          REGIONAL_BLOCKS.network = original;
+        };
+      },
+    ],
   ];
 
   it.each(failing.map(([what, claim, inject]) => ({ what, claim, inject })))("$what", async ({ claim, inject }) => {
@@ -82,7 +104,8 @@ describe("deletion safety: protection", () => {
   };
   /** What "protected" means per kind, beyond deletionPolicy Orphan. */
   const PROTECTED: Record<string, (fp: Record<string, any>) => boolean> = {
-    "rds/Cluster": (fp) => fp.deletionProtection === true && fp.skipFinalSnapshot === false && typeof fp.finalSnapshotIdentifier === "string",
+    "rds/Cluster": (fp) =>
+      fp.deletionProtection === true && fp.skipFinalSnapshot === false && typeof fp.finalSnapshotIdentifier === "string",
     "rds/GlobalCluster": (fp) => fp.deletionProtection === true && fp.forceDestroy !== true,
     "dynamodb/Table": (fp) => fp.deletionProtectionEnabled === true,
     "dynamodb/TableReplica": (fp) => fp.deletionProtectionEnabled === true,
@@ -91,20 +114,28 @@ describe("deletion safety: protection", () => {
     "backup/Vault": (fp) => fp.forceDestroy !== true,
   };
 
-  it.each([[BACKUP_RESTORE], [PILOT_LIGHT], [WARM_STANDBY]])("protection: true makes every stateful resource of %j Orphan and protected", async (tier) => {
-    const { resources } = await settle(claimOf({ ...tier, protection: true }));
-    const stateful = statefulResources(resources);
-    const kinds = new Set(stateful.map(([, r]) => `${r.apiVersion.split(".")[0]}/${r.kind}`));
-    expect([...kinds].sort()).toEqual([...EXPECTED_KINDS[tier.tier]].sort());
-    const unprotected = stateful
-      .filter(([, r]) => r.spec?.deletionPolicy !== "Orphan" || !PROTECTED[`${r.apiVersion.split(".")[0]}/${r.kind}`](r.spec?.forProvider ?? {}))
-      .map(([name]) => name);
-    expect(unprotected).toEqual([]);
-  });
+  it.each([[BACKUP_RESTORE], [PILOT_LIGHT], [WARM_STANDBY]])(
+    "protection: true makes every stateful resource of %j Orphan and protected",
+    async (tier) => {
+      const { resources } = await settle(claimOf({ ...tier, protection: true }));
+      const stateful = statefulResources(resources);
+      const kinds = new Set(stateful.map(([, r]) => `${r.apiVersion.split(".")[0]}/${r.kind}`));
+      expect([...kinds].sort()).toEqual([...EXPECTED_KINDS[tier.tier]].sort());
+      const unprotected = stateful
+        .filter(
+          ([, r]) =>
+            r.spec?.deletionPolicy !== "Orphan" || !PROTECTED[`${r.apiVersion.split(".")[0]}/${r.kind}`](r.spec?.forProvider ?? {}),
+        )
+        .map(([name]) => name);
+      expect(unprotected).toEqual([]);
+    },
+  );
 
   it("protection: false leaves every stateful resource destroyable", async () => {
     const { resources } = await settle(claimOf({ ...WARM_STANDBY, protection: false }));
-    const kept = statefulResources(resources).filter(([, r]) => r.spec?.deletionPolicy === "Orphan").map(([name]) => name);
+    const kept = statefulResources(resources)
+      .filter(([, r]) => r.spec?.deletionPolicy === "Orphan")
+      .map(([name]) => name);
     expect(kept).toEqual([]);
   });
 });
@@ -130,7 +161,10 @@ describe("deletion safety: tier downgrades", () => {
   });
 
   it.each([
-    [BACKUP_RESTORE, PILOT_LIGHT], [BACKUP_RESTORE, WARM_STANDBY], [PILOT_LIGHT, WARM_STANDBY], [WARM_STANDBY, WARM_STANDBY],
+    [BACKUP_RESTORE, PILOT_LIGHT],
+    [BACKUP_RESTORE, WARM_STANDBY],
+    [PILOT_LIGHT, WARM_STANDBY],
+    [WARM_STANDBY, WARM_STANDBY],
   ])("the API allows %j -> %j", (from, to) => {
     expect(refusal(() => validateSpec(spec(to), spec(from)))).toEqual([]);
   });
@@ -156,7 +190,9 @@ describe("deletion safety: tier downgrades", () => {
     const { observed } = await existing(pinned);
     const { rsp } = await runWith(claimOf(pinned), observed, {});
     expect(fatals(rsp)).toEqual([]);
-    const tiers = Object.values<any>(rsp.desired.resources).map((r) => r.resource.spec.forProvider.tags?.["dr.platform.io/tier"]).filter(Boolean);
+    const tiers = Object.values<any>(rsp.desired.resources)
+      .map((r) => r.resource.spec.forProvider.tags?.["dr.platform.io/tier"])
+      .filter(Boolean);
     expect(new Set(tiers)).toEqual(new Set(["backup-restore"]));
   });
 

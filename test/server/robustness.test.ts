@@ -13,23 +13,38 @@ const MAX_MESSAGE = 4 * 1024 * 1024;
 const claim = (tier = "backup-restore") => ({
   kind: "DisasterRecoveryEnvironment",
   metadata: { name: "robust", namespace: "team-robust", uid: "5e6f7a8b-0000-4000-8000-000000000042" },
-  spec: { environmentSuffix: "rob01", tier, primaryRegion: "eu-west-1", ...(tier === "backup-restore" ? {} : { secondaryRegion: "eu-central-1" }) },
+  spec: {
+    environmentSuffix: "rob01",
+    tier,
+    primaryRegion: "eu-west-1",
+    ...(tier === "backup-restore" ? {} : { secondaryRegion: "eu-central-1" }),
+  },
 });
 
 /** A unary call with raw bytes both ways, so the test can send what no generated client would. */
 function rawCall(address: string, payload: Buffer): Promise<{ error?: grpc.ServiceError; body?: Buffer }> {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    client.makeUnaryRequest(METHOD, (b: Buffer) => b, (b: Buffer) => b, payload, new grpc.Metadata(), { deadline: Date.now() + 20_000 }, (error, body) => {
-      client.close();
-      resolve({ error: error ?? undefined, body });
-    });
+    client.makeUnaryRequest(
+      METHOD,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      payload,
+      new grpc.Metadata(),
+      { deadline: Date.now() + 20_000 },
+      (error, body) => {
+        client.close();
+        resolve({ error: error ?? undefined, body });
+      },
+    );
   });
 }
 
 /** A request whose observed state carries `bytes` of padding, so its encoded size is about that plus the claim. */
 function paddedRequest(bytes: number): RunFunctionRequest {
-  return requestFor(compositeOf(claim()), { "primary-padding": { apiVersion: "v1", kind: "ConfigMap", spec: { data: "x".repeat(bytes) } } });
+  return requestFor(compositeOf(claim()), {
+    "primary-padding": { apiVersion: "v1", kind: "ConfigMap", spec: { data: "x".repeat(bytes) } },
+  });
 }
 
 const fatals = (rsp: RunFunctionResponse) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL);
@@ -87,7 +102,12 @@ describe("shutdown", () => {
   it("finishes requests in flight on SIGTERM, then exits 0", async () => {
     const fn = await startFunction();
     const req = requestFor(compositeOf(claim("warm-standby")));
-    const calls = Array.from({ length: 30 }, () => fn.run(req, 60_000).then((r) => ({ ok: true as const, resources: Object.keys(r.desired?.resources ?? {}).length }), (e: grpc.ServiceError) => ({ ok: false as const, error: e.message })));
+    const calls = Array.from({ length: 30 }, () =>
+      fn.run(req, 60_000).then(
+        (r) => ({ ok: true as const, resources: Object.keys(r.desired?.resources ?? {}).length }),
+        (e: grpc.ServiceError) => ({ ok: false as const, error: e.message }),
+      ),
+    );
     // The first answer proves the server is working through the batch; the rest are queued in it.
     await Promise.race(calls);
     const exitCode = new Promise<number | null>((resolve) => fn.process.once("exit", (code) => resolve(code)));

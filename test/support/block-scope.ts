@@ -4,7 +4,7 @@
  */
 import { buildEnvironment, type ObservedResource, type RegionRole } from "../../functions/src/environment.js";
 import { RegionScope, type Pending } from "../../functions/src/scope.js";
-import type { Block, ManagedResource } from "../../functions/src/compose.js";
+import type { Block, ManagedResource } from "../../functions/src/block.js";
 
 export const BASE_SPEC = {
   environmentSuffix: "stage",
@@ -25,7 +25,11 @@ export interface BlockRun {
 export function runBlock(
   block: Block,
   spec: Record<string, unknown>,
-  { observed = {}, role = "primary", uid = "0b0e7c52-1111-4222-8333-944455556666" }: { observed?: Record<string, ObservedResource>; role?: RegionRole; uid?: string } = {},
+  {
+    observed = {},
+    role = "primary",
+    uid = "0b0e7c52-1111-4222-8333-944455556666",
+  }: { observed?: Record<string, ObservedResource>; role?: RegionRole; uid?: string } = {},
 ): BlockRun {
   const env = buildEnvironment({ metadata: { name: "orders", uid }, spec }, observed);
   const region = role === "secondary" ? env.secondary : env.primary;

@@ -2,7 +2,7 @@
  * Runs one building block for one region of a claim, with optional observed `status.atProvider`
  * values keyed by logical name, and returns the block's manifests as plain JSON plus what waits.
  */
-import type { Block } from "../../functions/src/compose.js";
+import type { Block } from "../../functions/src/block.js";
 import { buildEnvironment, type ObservedResource, type RegionRole } from "../../functions/src/environment.js";
 import { RegionScope, type Pending } from "../../functions/src/scope.js";
 
@@ -22,16 +22,28 @@ export interface BlockRun {
 }
 
 /** Observed resources from `{ logical: atProvider }`, in the given region role. */
-export function observedOf(atProvider: Record<string, Record<string, string>>, role: RegionRole = "primary"): Record<string, ObservedResource> {
-  return Object.fromEntries(Object.entries(atProvider).map(([logical, values]) => [`${role}-${logical}`, { status: { atProvider: values } }]));
+export function observedOf(
+  atProvider: Record<string, Record<string, string>>,
+  role: RegionRole = "primary",
+): Record<string, ObservedResource> {
+  return Object.fromEntries(
+    Object.entries(atProvider).map(([logical, values]) => [`${role}-${logical}`, { status: { atProvider: values } }]),
+  );
 }
 
 export function runBlock(
   block: Block,
   name: string,
-  { spec = {}, observed = {}, role = "primary" }: { spec?: Record<string, unknown>; observed?: Record<string, ObservedResource>; role?: RegionRole } = {},
+  {
+    spec = {},
+    observed = {},
+    role = "primary",
+  }: { spec?: Record<string, unknown>; observed?: Record<string, ObservedResource>; role?: RegionRole } = {},
 ): BlockRun {
-  const env = buildEnvironment({ metadata: { name: "payments", uid: "6f1c2a7e-0c1b-4e7e-9d2b-1a2b3c4d5e6f" }, spec: { ...CLAIM_SPEC, ...spec } }, observed);
+  const env = buildEnvironment(
+    { metadata: { name: "payments", uid: "6f1c2a7e-0c1b-4e7e-9d2b-1a2b3c4d5e6f" }, spec: { ...CLAIM_SPEC, ...spec } },
+    observed,
+  );
   const region = role === "primary" ? env.primary : env.secondary;
   if (!region) throw new Error(`no ${role} region in this claim`);
   const pending: Pending[] = [];

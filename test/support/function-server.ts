@@ -44,7 +44,12 @@ export async function startFunction(extraArgs: string[] = []): Promise<RunningFu
   void exited.then(() => process.off("exit", reap));
 
   const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    runFunction(req: RunFunctionRequest, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: RunFunctionResponse) => void): void;
+    runFunction(
+      req: RunFunctionRequest,
+      meta: grpc.Metadata,
+      opts: grpc.CallOptions,
+      cb: (e: grpc.ServiceError | null, r: RunFunctionResponse) => void,
+    ): void;
   };
   await new Promise<void>((resolve, reject) =>
     client.waitForReady(Date.now() + 30_000, (error) => (error ? reject(new Error(`${error.message}\n${output}`)) : resolve())),

@@ -12,7 +12,7 @@ import { render, type Claim } from "../../functions/src/render.js";
 import type { ObservedResource } from "../../functions/src/environment.js";
 import { LABELS } from "../../functions/src/scope.js";
 
-export const CASES_DIR = new URL("../cases/", import.meta.url).pathname;
+export const CASES_DIR = new URL("../cases", import.meta.url).pathname;
 
 export interface RenderedCase {
   name: string;
@@ -23,7 +23,10 @@ export interface RenderedCase {
 }
 
 export function caseNames(): string[] {
-  return readdirSync(CASES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(CASES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 export function readYaml<T>(path: string): T {
@@ -37,7 +40,8 @@ export async function renderCase(name: string): Promise<RenderedCase> {
   const observed = existsSync(observedPath) ? readYaml<Record<string, ObservedResource>>(observedPath) : {};
   const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as any;
   return {
-    name, claim,
+    name,
+    claim,
     resources: rsp.desired?.resources ?? {},
     composite: rsp.desired?.composite?.resource ?? {},
     results: rsp.results ?? [],
@@ -68,7 +72,11 @@ export function compareOrUpdate(rendered: RenderedCase): Array<{ file: string; a
     mkdirSync(dir, { recursive: true });
     for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, `${file}.yaml`), stringify(content, { lineWidth: 0 }));
   }
-  const onDisk = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, "")) : [];
+  const onDisk = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => f.replace(/\.yaml$/, ""))
+    : [];
   const all = [...new Set([...Object.keys(files), ...onDisk])].sort();
   return all.map((file) => ({
     file: `${rendered.name}/expected/${file}.yaml`,

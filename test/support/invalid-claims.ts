@@ -21,24 +21,133 @@ const edit = (base: Spec, patch: (s: Spec) => void): Spec => {
 
 /** [what is wrong, the field the refusal must name, spec] */
 export const INVALID_CLAIMS: Array<[string, string, Spec]> = [
-  ["a DR tier without a secondary region", "spec.secondaryRegion", edit(valid, (s) => { delete s.secondaryRegion; })],
-  ["the secondary region equal to the primary", "spec.secondaryRegion", edit(valid, (s) => { s.secondaryRegion = s.primaryRegion; })],
-  ["overlapping CIDRs", "spec.network.secondaryCidr", edit(valid, (s) => { s.network = { cidr: "10.0.0.0/16", secondaryCidr: "10.0.128.0/17" }; })],
-  ["a CIDR with host bits set", "spec.network.cidr", edit(valid, (s) => { s.network.cidr = "10.0.3.0/16"; })],
-  ["a CIDR wider than /16", "spec.network.cidr", edit(valid, (s) => { s.network.cidr = "10.0.0.0/8"; })],
-  ["more availability zones than allowed", "spec.network.availabilityZones", edit(valid, (s) => { s.network.availabilityZones = 4; })],
-  ["min capacity above max capacity", "spec.database.minCapacity", edit(valid, (s) => { s.database.minCapacity = 8; s.database.maxCapacity = 4; })],
-  ["a capacity off the half-ACU grid", "spec.database.minCapacity", edit(valid, (s) => { s.database.minCapacity = 0.75; })],
-  ["backups kept under a week", "spec.database.backupRetentionDays", edit(valid, (s) => { s.database.backupRetentionDays = 3; })],
-  ["an uppercase suffix", "spec.environmentSuffix", edit(valid, (s) => { s.environmentSuffix = "Prod01"; })],
-  ["a suffix longer than 12 characters", "spec.environmentSuffix", edit(valid, (s) => { s.environmentSuffix = "production001"; })],
-  ["an unknown tier", "spec.tier", edit(valid, (s) => { s.tier = "multi-site"; })],
-  ["a malformed region", "spec.primaryRegion", edit(valid, (s) => { s.primaryRegion = "us-east"; })],
-  ["a malformed alert address", "spec.alerts.emails", edit(valid, (s) => { s.alerts.emails = ["oncall-at-example.com"]; })],
-  ["a health check interval Route 53 does not offer", "spec.failover.healthCheckIntervalSeconds", edit(valid, (s) => { s.failover.healthCheckIntervalSeconds = 20; })],
-  ["switching a single-region tier to its secondary", "spec.failover.activeRegion", edit(backupOnly, (s) => { s.failover = { activeRegion: "secondary" }; })],
-  ["a schedule EventBridge cannot parse", "spec.events.schedule", edit(valid, (s) => { s.events = { ...s.events, schedule: "every 5 minutes" }; })],
-  ["a tag key with forbidden characters", "spec.tags", edit(valid, (s) => { s.tags = { "cost!center": "x" }; })],
+  [
+    "a DR tier without a secondary region",
+    "spec.secondaryRegion",
+    edit(valid, (s) => {
+      delete s.secondaryRegion;
+    }),
+  ],
+  [
+    "the secondary region equal to the primary",
+    "spec.secondaryRegion",
+    edit(valid, (s) => {
+      s.secondaryRegion = s.primaryRegion;
+    }),
+  ],
+  [
+    "overlapping CIDRs",
+    "spec.network.secondaryCidr",
+    edit(valid, (s) => {
+      s.network = { cidr: "10.0.0.0/16", secondaryCidr: "10.0.128.0/17" };
+    }),
+  ],
+  [
+    "a CIDR with host bits set",
+    "spec.network.cidr",
+    edit(valid, (s) => {
+      s.network.cidr = "10.0.3.0/16";
+    }),
+  ],
+  [
+    "a CIDR wider than /16",
+    "spec.network.cidr",
+    edit(valid, (s) => {
+      s.network.cidr = "10.0.0.0/8";
+    }),
+  ],
+  [
+    "more availability zones than allowed",
+    "spec.network.availabilityZones",
+    edit(valid, (s) => {
+      s.network.availabilityZones = 4;
+    }),
+  ],
+  [
+    "min capacity above max capacity",
+    "spec.database.minCapacity",
+    edit(valid, (s) => {
+      s.database.minCapacity = 8;
+      s.database.maxCapacity = 4;
+    }),
+  ],
+  [
+    "a capacity off the half-ACU grid",
+    "spec.database.minCapacity",
+    edit(valid, (s) => {
+      s.database.minCapacity = 0.75;
+    }),
+  ],
+  [
+    "backups kept under a week",
+    "spec.database.backupRetentionDays",
+    edit(valid, (s) => {
+      s.database.backupRetentionDays = 3;
+    }),
+  ],
+  [
+    "an uppercase suffix",
+    "spec.environmentSuffix",
+    edit(valid, (s) => {
+      s.environmentSuffix = "Prod01";
+    }),
+  ],
+  [
+    "a suffix longer than 12 characters",
+    "spec.environmentSuffix",
+    edit(valid, (s) => {
+      s.environmentSuffix = "production001";
+    }),
+  ],
+  [
+    "an unknown tier",
+    "spec.tier",
+    edit(valid, (s) => {
+      s.tier = "multi-site";
+    }),
+  ],
+  [
+    "a malformed region",
+    "spec.primaryRegion",
+    edit(valid, (s) => {
+      s.primaryRegion = "us-east";
+    }),
+  ],
+  [
+    "a malformed alert address",
+    "spec.alerts.emails",
+    edit(valid, (s) => {
+      s.alerts.emails = ["oncall-at-example.com"];
+    }),
+  ],
+  [
+    "a health check interval Route 53 does not offer",
+    "spec.failover.healthCheckIntervalSeconds",
+    edit(valid, (s) => {
+      s.failover.healthCheckIntervalSeconds = 20;
+    }),
+  ],
+  [
+    "switching a single-region tier to its secondary",
+    "spec.failover.activeRegion",
+    edit(backupOnly, (s) => {
+      s.failover = { activeRegion: "secondary" };
+    }),
+  ],
+  [
+    "a schedule EventBridge cannot parse",
+    "spec.events.schedule",
+    edit(valid, (s) => {
+      s.events = { ...s.events, schedule: "every 5 minutes" };
+    }),
+  ],
+  [
+    "a tag key with forbidden characters",
+    "spec.tags",
+    edit(valid, (s) => {
+      s.tags = { "cost!center": "x" };
+    }),
+  ],
 ];
 
 /** [what changes, the field the refusal must name, merge patch for spec] on the live warm-standby claim. */

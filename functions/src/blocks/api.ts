@@ -19,7 +19,7 @@ import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwa
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { shortHash } from "../../../src/naming.js";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { functionLogical } from "./compute.js";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
@@ -43,10 +43,18 @@ export const API_ACCESS_LOG_RETENTION_DAYS = 90;
 
 /** One JSON line per request; ids only, never the key's value or a body. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId", requestTime: "$context.requestTime", sourceIp: "$context.identity.sourceIp",
-  httpMethod: "$context.httpMethod", resourcePath: "$context.resourcePath", status: "$context.status",
-  protocol: "$context.protocol", responseLength: "$context.responseLength", latency: "$context.responseLatency",
-  integrationLatency: "$context.integrationLatency", apiKeyId: "$context.identity.apiKeyId", xrayTraceId: "$context.xrayTraceId",
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  sourceIp: "$context.identity.sourceIp",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  latency: "$context.responseLatency",
+  integrationLatency: "$context.integrationLatency",
+  apiKeyId: "$context.identity.apiKeyId",
+  xrayTraceId: "$context.xrayTraceId",
 });
 
 export const routeId = (route: Route) => `${route.method.toLowerCase()}-${route.path}`;
@@ -66,8 +74,12 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     [LOGICAL.restApi]: new RestAPI({
       spec: {
         forProvider: {
-          region, name: names.restApi, description: `DR environment ${scope.env.suffix} in ${region}`,
-          endpointConfiguration: [{ types: ["REGIONAL"] }], apiKeySource: "HEADER", tags: scope.tags(names.restApi),
+          region,
+          name: names.restApi,
+          description: `DR environment ${scope.env.suffix} in ${region}`,
+          endpointConfiguration: [{ types: ["REGIONAL"] }],
+          apiKeySource: "HEADER",
+          tags: scope.tags(names.restApi),
         },
       },
     }),
@@ -84,16 +96,25 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     out[`api-method-${id}`] = new Method({
       spec: {
         forProvider: {
-          region, restApiIdSelector: restApi, resourceIdSelector: scope.select(resource),
-          httpMethod: route.method, authorization: "NONE", apiKeyRequired: route.apiKeyRequired,
+          region,
+          restApiIdSelector: restApi,
+          resourceIdSelector: scope.select(resource),
+          httpMethod: route.method,
+          authorization: "NONE",
+          apiKeyRequired: route.apiKeyRequired,
         },
       },
     });
     out[`api-integration-${id}`] = new Integration({
       spec: {
         forProvider: {
-          region, restApiIdSelector: restApi, resourceIdSelector: scope.select(resource), httpMethod: route.method,
-          type: "AWS_PROXY", integrationHttpMethod: "POST", uriSelector: scope.select(functionLogical(route.handler)),
+          region,
+          restApiIdSelector: restApi,
+          resourceIdSelector: scope.select(resource),
+          httpMethod: route.method,
+          type: "AWS_PROXY",
+          integrationHttpMethod: "POST",
+          uriSelector: scope.select(functionLogical(route.handler)),
         },
       },
     });
@@ -104,8 +125,11 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
       out[`api-permission-${id}`] = new Permission({
         spec: {
           forProvider: {
-            region, functionNameSelector: scope.select(functionLogical(route.handler)), action: "lambda:InvokeFunction",
-            principal: "apigateway.amazonaws.com", statementId: `apigateway-${id}`,
+            region,
+            functionNameSelector: scope.select(functionLogical(route.handler)),
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            statementId: `apigateway-${id}`,
             sourceArn: `${executionArn}/${names.apiStage}/${route.method}/${route.path}`,
           },
         },
@@ -120,7 +144,10 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     out[deployment] = new Deployment({
       spec: {
         forProvider: {
-          region, restApiIdSelector: restApi, description: `Routes ${routesHash()}`, triggers: { routes: routesHash() },
+          region,
+          restApiIdSelector: restApi,
+          description: `Routes ${routesHash()}`,
+          triggers: { routes: routesHash() },
         },
       },
     });
@@ -137,7 +164,11 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     out[LOGICAL.apiStage] = new Stage({
       spec: {
         forProvider: {
-          region, restApiIdSelector: restApi, stageName: names.apiStage, deploymentId, xrayTracingEnabled: true,
+          region,
+          restApiIdSelector: restApi,
+          stageName: names.apiStage,
+          deploymentId,
+          xrayTracingEnabled: true,
           accessLogSettings: [{ destinationArn: accessLogsArn.replace(/:\*$/, ""), format: ACCESS_LOG_FORMAT }],
           tags: scope.tags(`${names.restApi}/${names.apiStage}`),
         },
@@ -149,11 +180,19 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
   out["api-method-settings"] = new MethodSettings({
     spec: {
       forProvider: {
-        region, restApiIdSelector: restApi, stageNameSelector: stage, methodPath: "*/*",
-        settings: [{
-          metricsEnabled: true, loggingLevel: "OFF", dataTraceEnabled: false,
-          throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit,
-        }],
+        region,
+        restApiIdSelector: restApi,
+        stageNameSelector: stage,
+        methodPath: "*/*",
+        settings: [
+          {
+            metricsEnabled: true,
+            loggingLevel: "OFF",
+            dataTraceEnabled: false,
+            throttlingRateLimit: rateLimit,
+            throttlingBurstLimit: burstLimit,
+          },
+        ],
       },
     },
   });
@@ -163,7 +202,9 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
   out["api-usage-plan"] = new UsagePlan({
     spec: {
       forProvider: {
-        region, name: planName, description: `Throttle and quota per API key of ${names.restApi}`,
+        region,
+        name: planName,
+        description: `Throttle and quota per API key of ${names.restApi}`,
         apiStages: [{ apiIdSelector: restApi, stageSelector: stage }],
         throttleSettings: [{ rateLimit, burstLimit }],
         quotaSettings: [{ limit: quotaPerMonth, period: "MONTH" }],
@@ -173,10 +214,19 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
   });
   // AWS generates the key's value; it never appears in a spec.
   out["api-key"] = new APIKey({
-    spec: { forProvider: { region, name: keyName, description: `Client key of ${names.restApi}`, enabled: true, tags: scope.tags(keyName) } },
+    spec: {
+      forProvider: { region, name: keyName, description: `Client key of ${names.restApi}`, enabled: true, tags: scope.tags(keyName) },
+    },
   });
   out["api-usage-plan-key"] = new UsagePlanKey({
-    spec: { forProvider: { region, keyIdSelector: scope.select("api-key"), keyType: "API_KEY", usagePlanIdSelector: scope.select("api-usage-plan") } },
+    spec: {
+      forProvider: {
+        region,
+        keyIdSelector: scope.select("api-key"),
+        keyType: "API_KEY",
+        usagePlanIdSelector: scope.select("api-usage-plan"),
+      },
+    },
   });
 
   Object.assign(out, cloudWatchAccount(scope));
@@ -196,7 +246,11 @@ function cloudWatchAccount(scope: RegionScope): Record<string, ManagedResource> 
       metadata: scope.externalName(roleName),
       spec: {
         deletionPolicy: "Orphan",
-        forProvider: { assumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"), description: "API Gateway writes CloudWatch Logs", tags: scope.tags(roleName) },
+        forProvider: {
+          assumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"),
+          description: "API Gateway writes CloudWatch Logs",
+          tags: scope.tags(roleName),
+        },
       },
     }),
     "api-gateway-logs-role-policy": new RolePolicyAttachment({

@@ -9,7 +9,7 @@ import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upboun
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Function as LambdaFunction } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Function";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
@@ -70,7 +70,10 @@ export interface HandlerSpec {
 
 /** Table and bucket KMS use, only through those two services in this region. */
 const storageKeyStatement = (arns: Arns): Statement => ({
-  Sid: "StorageKeyViaDataStores", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.storageKey,
+  Sid: "StorageKeyViaDataStores",
+  Effect: "Allow",
+  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+  Resource: arns.storageKey,
   Condition: { StringEquals: { "kms:ViaService": [`dynamodb.${arns.region}.amazonaws.com`, `s3.${arns.region}.amazonaws.com`] } },
 });
 
@@ -81,7 +84,9 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
   api: {
     description: "Business API behind API Gateway: POST /process and GET /health",
     // API Gateway waits at most 29 s; the handler's own dependency deadlines are shorter still.
-    memoryMb: 256, timeoutSeconds: 10, vpc: true,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    vpc: true,
     uses: ["table", "storageKey"],
     statements: (arns) => [
       { Sid: "Records", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DescribeTable"], Resource: arns.table },
@@ -94,7 +99,10 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
   "dr-check": {
     description: "Measures recovery readiness: writes a heartbeat in the primary, reads its replicas' age in the secondary",
     // Off the VPC: it needs no database access, and the gateway endpoints are not required for public APIs.
-    memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1, vpc: false,
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    reservedConcurrency: 1,
+    vpc: false,
     environment: (scope) => ({ PRIMARY_REGION: scope.env.primary.name, DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster }),
     uses: ["table", "storageKey"],
     // The primary writes the heartbeat item and canary object; the secondary only reads the replicas.
@@ -102,7 +110,12 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
       const writes = scope.region.role === "primary";
       return [
         { Sid: "Heartbeat", Effect: "Allow", Action: writes ? "dynamodb:PutItem" : "dynamodb:GetItem", Resource: arns.table },
-        { Sid: "Canary", Effect: "Allow", Action: writes ? "s3:PutObject" : "s3:GetObject", Resource: `${arns.bucket}/${DR_CHECK_CANARY_KEY}` },
+        {
+          Sid: "Canary",
+          Effect: "Allow",
+          Action: writes ? "s3:PutObject" : "s3:GetObject",
+          Resource: `${arns.bucket}/${DR_CHECK_CANARY_KEY}`,
+        },
         storageKeyStatement(arns),
       ];
     },
@@ -110,44 +123,61 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
   failover: {
     description: "Promotes this region's Aurora cluster in the global database and reports every decision",
     // One orchestration at a time: two promotions must never race.
-    memoryMb: 256, timeoutSeconds: 300, reservedConcurrency: 1, vpc: false,
+    memoryMb: 256,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    vpc: false,
     environment: (scope) => ({ FAILOVER_TARGET_REGION: scope.region.name, GLOBAL_CLUSTER_ID: resourceNames(scope).globalCluster }),
     observedEnvironment: { TOPIC_ARN: "alertsTopic" },
     uses: ["globalCluster", "primaryCluster", "secondaryCluster", "alertsTopic", "alertsKey"],
     statements: (arns) => [
       // The promotion actions authorize on the global cluster and on the member clusters they name.
       {
-        Sid: "PromoteGlobalDatabase", Effect: "Allow",
+        Sid: "PromoteGlobalDatabase",
+        Effect: "Allow",
         Action: ["rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"],
         Resource: [arns.globalCluster, arns.primaryCluster, arns.secondaryCluster],
       },
       { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: arns.alertsTopic },
       // The topic is KMS-encrypted: publishing needs its key, only through SNS.
       {
-        Sid: "NotifyEncrypted", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.alertsKey,
+        Sid: "NotifyEncrypted",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: arns.alertsKey,
         Condition: { StringEquals: { "kms:ViaService": `sns.${arns.region}.amazonaws.com` } },
       },
     ],
   },
   replicator: {
     description: "Forwards this region's queue to the other region's queue while this region is active",
-    memoryMb: 256, timeoutSeconds: 60, vpc: false,
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    vpc: false,
     environment: (scope) => ({ SQS_TARGET_REGION: otherRegion(scope) }),
     observedEnvironment: { SQS_TARGET_URL: "otherQueueUrl" },
     uses: ["queue", "otherQueue", "storageKey", "otherStorageKey"],
     statements: (arns) => [
       {
-        Sid: "ConsumeOwnQueue", Effect: "Allow",
-        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: arns.queue,
+        Sid: "ConsumeOwnQueue",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Resource: arns.queue,
       },
       { Sid: "SendToOtherQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: arns.otherQueue },
       // Both queues are encrypted with their region's storage key; each key only through its region's SQS.
       {
-        Sid: "OwnQueueKey", Effect: "Allow", Action: "kms:Decrypt", Resource: arns.storageKey,
+        Sid: "OwnQueueKey",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: arns.storageKey,
         Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.region}.amazonaws.com` } },
       },
       {
-        Sid: "OtherQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: arns.otherStorageKey,
+        Sid: "OtherQueueKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: arns.otherStorageKey,
         Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.otherRegion}.amazonaws.com` } },
       },
     ],
@@ -156,15 +186,17 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
 
 function otherRegion(scope: RegionScope): string {
   const { env, region } = scope;
-  return (region.role === "primary" ? env.secondary ?? env.primary : env.primary).name;
+  return (region.role === "primary" ? (env.secondary ?? env.primary) : env.primary).name;
 }
 
 /** Reads observed values for `waiting`; undefined values mean they are not known yet. */
 function observedValues(scope: RegionScope, keys: Observed[], waiting: string): Record<string, string | undefined> {
-  return Object.fromEntries(keys.map((key) => {
-    const ref = OBSERVED[key](scope);
-    return [key, scope.atProvider(ref.resource, ref.field, waiting, ref.role)];
-  }));
+  return Object.fromEntries(
+    keys.map((key) => {
+      const ref = OBSERVED[key](scope);
+      return [key, scope.atProvider(ref.resource, ref.field, waiting, ref.role)];
+    }),
+  );
 }
 
 export const functionLogical = (handler: Handler) => `function-${handler}`;
@@ -194,17 +226,28 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
     // name carries the code's hash: a new build adds an object and the old one is deleted.
     out[`code-${handler}-${codeHash(handler).slice(0, 8)}`] = new S3Object({
       // Untagged: S3 allows 10 tags per object and a claim may carry 40; the bucket has them.
-      spec: { forProvider: { region, bucketSelector: codeBucketSelector, key, contentBase64: code.zipBase64, contentType: "application/zip" } },
+      spec: {
+        forProvider: { region, bucketSelector: codeBucketSelector, key, contentBase64: code.zipBase64, contentType: "application/zip" },
+      },
     });
     out[`role-${handler}`] = new Role({
       metadata: scope.externalName(roleName),
-      spec: { forProvider: { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), description: spec.description, tags: scope.tags(roleName) } },
+      spec: {
+        forProvider: {
+          assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+          description: spec.description,
+          tags: scope.tags(roleName),
+        },
+      },
     });
     if (spec.vpc) {
       // ENI management cannot be narrowed to resources; the AWS managed policy is exactly that set.
       out[`role-${handler}-vpc-access`] = new RolePolicyAttachment({
         spec: {
-          forProvider: { roleSelector: scope.select(`role-${handler}`), policyArn: awsManagedPolicyArn("service-role/AWSLambdaVPCAccessExecutionRole") },
+          forProvider: {
+            roleSelector: scope.select(`role-${handler}`),
+            policyArn: awsManagedPolicyArn("service-role/AWSLambdaVPCAccessExecutionRole"),
+          },
         },
       });
     }
@@ -235,27 +278,51 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
     }
 
     const observedEnv = Object.entries(spec.observedEnvironment ?? {});
-    const envValues = observedValues(scope, observedEnv.map(([, key]) => key), fn);
+    const envValues = observedValues(
+      scope,
+      observedEnv.map(([, key]) => key),
+      fn,
+    );
     if (!observedEnv.every(([, key]) => envValues[key])) continue;
     out[fn] = new LambdaFunction({
       metadata: scope.externalName(name),
       spec: {
         forProvider: {
-          region, description: spec.description, roleSelector: scope.select(`role-${handler}`),
-          runtime: LAMBDA_RUNTIME, handler: LAMBDA_HANDLER, architectures: ["arm64"], packageType: "Zip",
-          memorySize: spec.memoryMb, timeout: spec.timeoutSeconds,
+          region,
+          description: spec.description,
+          roleSelector: scope.select(`role-${handler}`),
+          runtime: LAMBDA_RUNTIME,
+          handler: LAMBDA_HANDLER,
+          architectures: ["arm64"],
+          packageType: "Zip",
+          memorySize: spec.memoryMb,
+          timeout: spec.timeoutSeconds,
           ...(spec.reservedConcurrency ? { reservedConcurrentExecutions: spec.reservedConcurrency } : {}),
-          s3BucketSelector: codeBucketSelector, s3Key: key, sourceCodeHash: code.sha256Base64,
-          environment: [{
-            variables: {
-              TABLE_NAME: names.table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: scope.region.role,
-              ENVIRONMENT_SUFFIX: scope.env.suffix, ...spec.environment?.(scope),
-              ...Object.fromEntries(observedEnv.map(([variable, key]) => [variable, envValues[key]!])),
+          s3BucketSelector: codeBucketSelector,
+          s3Key: key,
+          sourceCodeHash: code.sha256Base64,
+          environment: [
+            {
+              variables: {
+                TABLE_NAME: names.table,
+                BUCKET_NAME: dataBucketName(scope),
+                REGION_ROLE: scope.region.role,
+                ENVIRONMENT_SUFFIX: scope.env.suffix,
+                ...spec.environment?.(scope),
+                ...Object.fromEntries(observedEnv.map(([variable, key]) => [variable, envValues[key]!])),
+              },
             },
-          }],
+          ],
           tracingConfig: [{ mode: "Active" }],
           ...(spec.vpc
-            ? { vpcConfig: [{ subnetIdSelector: subnetTierSelector(scope, "private"), securityGroupIdSelector: scope.select("security-group-lambda") }] }
+            ? {
+                vpcConfig: [
+                  {
+                    subnetIdSelector: subnetTierSelector(scope, "private"),
+                    securityGroupIdSelector: scope.select("security-group-lambda"),
+                  },
+                ],
+              }
             : {}),
           tags: scope.tags(name),
         },

@@ -33,7 +33,7 @@ import { Selection } from "@crossplane-models/provider-upjet-aws/backup.aws.upbo
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { GlobalCluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/GlobalCluster";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
@@ -108,8 +108,10 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, description: `Encrypts Aurora storage, its master user secret and backups of ${scope.env.suffix} in ${region}`,
-          enableKeyRotation: true, deletionWindowInDays: protection ? 30 : 7,
+          region,
+          description: `Encrypts Aurora storage, its master user secret and backups of ${scope.env.suffix} in ${region}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: protection ? 30 : 7,
           tags: scope.tags(scope.name("database-key", true)),
         },
       },
@@ -122,8 +124,10 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(subnetGroupName),
       spec: {
         forProvider: {
-          region, description: `Private subnets of ${scope.env.suffix} for Aurora`,
-          subnetIdSelector: subnetTierSelector(scope, "private"), tags: scope.tags(subnetGroupName),
+          region,
+          description: `Private subnets of ${scope.env.suffix} for Aurora`,
+          subnetIdSelector: subnetTierSelector(scope, "private"),
+          tags: scope.tags(subnetGroupName),
         },
       },
     }),
@@ -132,8 +136,11 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(parameterGroupName),
       spec: {
         forProvider: {
-          region, family: parameterGroupFamily(db.engineVersion), description: `Aurora PostgreSQL ${major} parameters of ${scope.env.suffix}`,
-          parameter: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })), tags: scope.tags(parameterGroupName),
+          region,
+          family: parameterGroupFamily(db.engineVersion),
+          description: `Aurora PostgreSQL ${major} parameters of ${scope.env.suffix}`,
+          parameter: CLUSTER_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+          tags: scope.tags(parameterGroupName),
         },
       },
     }),
@@ -152,9 +159,13 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, engine: AURORA_ENGINE, engineVersion: db.engineVersion, storageEncrypted: true,
+          region,
+          engine: AURORA_ENGINE,
+          engineVersion: db.engineVersion,
+          storageEncrypted: true,
           // Members leave the global cluster before it is deleted, so an unprotected environment can go.
-          deletionProtection: protection, forceDestroy: !protection,
+          deletionProtection: protection,
+          forceDestroy: !protection,
           tags: scope.tags(resourceNames(scope).globalCluster),
         },
       },
@@ -171,15 +182,24 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     spec: {
       deletionPolicy: scope.deletionPolicy,
       forProvider: {
-        region, engine: AURORA_ENGINE, engineMode: "provisioned", engineVersion: db.engineVersion, port: DATABASE_PORT,
+        region,
+        engine: AURORA_ENGINE,
+        engineMode: "provisioned",
+        engineVersion: db.engineVersion,
+        port: DATABASE_PORT,
         ...credentials(scope),
         ...(global ? { globalClusterIdentifier: resourceNames(scope).globalCluster } : {}),
         serverlessv2ScalingConfiguration: [{ minCapacity: db.minCapacity, maxCapacity: db.maxCapacity }],
-        storageEncrypted: true, kmsKeyIdSelector: key,
+        storageEncrypted: true,
+        kmsKeyIdSelector: key,
         iamDatabaseAuthenticationEnabled: true,
-        backupRetentionPeriod: db.backupRetentionDays, preferredBackupWindow: PREFERRED_BACKUP_WINDOW,
-        preferredMaintenanceWindow: PREFERRED_MAINTENANCE_WINDOW, copyTagsToSnapshot: true,
-        deletionProtection: protection, skipFinalSnapshot: !protection, deleteAutomatedBackups: !protection,
+        backupRetentionPeriod: db.backupRetentionDays,
+        preferredBackupWindow: PREFERRED_BACKUP_WINDOW,
+        preferredMaintenanceWindow: PREFERRED_MAINTENANCE_WINDOW,
+        copyTagsToSnapshot: true,
+        deletionProtection: protection,
+        skipFinalSnapshot: !protection,
+        deleteAutomatedBackups: !protection,
         ...(protection ? { finalSnapshotIdentifier: `${clusterId}-final` } : {}),
         dbSubnetGroupNameSelector: scope.select("aurora-subnet-group"),
         dbClusterParameterGroupNameSelector: scope.select("aurora-parameter-group"),
@@ -196,12 +216,16 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(instanceId),
       spec: {
         forProvider: {
-          region, engine: AURORA_ENGINE, instanceClass: "db.serverless",
+          region,
+          engine: AURORA_ENGINE,
+          instanceClass: "db.serverless",
           clusterIdentifierSelector: scope.select(LOGICAL.auroraCluster),
           dbSubnetGroupNameSelector: scope.select("aurora-subnet-group"),
           // Spread over the zones; the position in the list is fixed by n, not by user input.
           availabilityZone: scope.region.zones[(n - 1) % scope.region.zones.length],
-          publiclyAccessible: false, autoMinorVersionUpgrade: true, promotionTier: n - 1,
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          promotionTier: n - 1,
           tags: scope.tags(instanceId),
         },
       },
@@ -226,8 +250,13 @@ function credentials(scope: RegionScope): Record<string, unknown> {
     return { ...user, manageMasterUserPassword: true, masterUserSecretKmsKeyIdSelector: scope.select("database-key") };
   }
   return {
-    ...user, autoGeneratePassword: true,
-    masterPasswordSecretRef: { namespace: MASTER_PASSWORD_SECRET_NAMESPACE, name: `${env.name || env.suffix}-aurora-master`, key: "password" },
+    ...user,
+    autoGeneratePassword: true,
+    masterPasswordSecretRef: {
+      namespace: MASTER_PASSWORD_SECRET_NAMESPACE,
+      name: `${env.name || env.suffix}-aurora-master`,
+      key: "password",
+    },
   };
 }
 
@@ -245,7 +274,12 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(vaultName),
       spec: {
         deletionPolicy: scope.deletionPolicy,
-        forProvider: { region, kmsKeyArnSelector: scope.select("database-key"), forceDestroy: !scope.protection, tags: scope.tags(vaultName) },
+        forProvider: {
+          region,
+          kmsKeyArnSelector: scope.select("database-key"),
+          forceDestroy: !scope.protection,
+          tags: scope.tags(vaultName),
+        },
       },
     }),
     "backup-role": new Role({
@@ -265,14 +299,20 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
   out["backup-plan"] = new Plan({
     spec: {
       forProvider: {
-        region, name: planName,
-        rule: [{
-          ruleName: "daily", schedule: BACKUP_SCHEDULE, startWindow: 60, completionWindow: 180,
-          targetVaultNameSelector: scope.select("backup-vault"),
-          lifecycle: [{ deleteAfter: retention }],
-          recoveryPointTags: scope.tags(),
-          ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: [{ deleteAfter: retention }] }] } : {}),
-        }],
+        region,
+        name: planName,
+        rule: [
+          {
+            ruleName: "daily",
+            schedule: BACKUP_SCHEDULE,
+            startWindow: 60,
+            completionWindow: 180,
+            targetVaultNameSelector: scope.select("backup-vault"),
+            lifecycle: [{ deleteAfter: retention }],
+            recoveryPointTags: scope.tags(),
+            ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: [{ deleteAfter: retention }] }] } : {}),
+          },
+        ],
         tags: scope.tags(planName),
       },
     },
@@ -284,8 +324,11 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
     out["backup-selection"] = new Selection({
       spec: {
         forProvider: {
-          region, name: scope.name("aurora-backup", true), resources: [clusterArn],
-          planIdSelector: scope.select("backup-plan"), iamRoleArnSelector: scope.select("backup-role"),
+          region,
+          name: scope.name("aurora-backup", true),
+          resources: [clusterArn],
+          planIdSelector: scope.select("backup-plan"),
+          iamRoleArnSelector: scope.select("backup-role"),
         },
       },
     });

@@ -8,7 +8,7 @@ import { Zone } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.
 import { HealthCheck } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/HealthCheck";
 import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Record";
 import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/MetricAlarm";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { failoverDomain, hostedZoneName } from "../../../src/naming.js";
 import { healthAlarmName, LOGICAL, resourceNames } from "./names.js";
@@ -23,7 +23,12 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
     const zone = hostedZoneName(scope.env.suffix, failover.hostedZoneName);
     out["dns-zone"] = new Zone({
       spec: {
-        forProvider: { name: zone, comment: `Failover records of DR environment ${scope.env.suffix}`, forceDestroy: !scope.protection, tags: scope.tags(zone) },
+        forProvider: {
+          name: zone,
+          comment: `Failover records of DR environment ${scope.env.suffix}`,
+          forceDestroy: !scope.protection,
+          tags: scope.tags(zone),
+        },
       },
     });
   }
@@ -35,8 +40,14 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
   out[LOGICAL.healthCheck] = new HealthCheck({
     spec: {
       forProvider: {
-        type: "HTTPS", fqdn: target, port: 443, resourcePath: `/${resourceNames(scope).apiStage}/health`, enableSni: true,
-        requestInterval: failover.healthCheckIntervalSeconds, failureThreshold: failover.failureThreshold, measureLatency: true,
+        type: "HTTPS",
+        fqdn: target,
+        port: 443,
+        resourcePath: `/${resourceNames(scope).apiStage}/health`,
+        enableSni: true,
+        requestInterval: failover.healthCheckIntervalSeconds,
+        failureThreshold: failover.failureThreshold,
+        measureLatency: true,
         tags: scope.tags(scope.name("health", true)),
       },
     },
@@ -51,10 +62,18 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(alarmName),
       spec: {
         forProvider: {
-          region: ROUTE53_METRICS_REGION, alarmDescription: `GET /health of ${scope.region.name} fails Route 53 health checks`,
-          namespace: "AWS/Route53", metricName: "HealthCheckStatus", dimensions: { HealthCheckId: healthCheckId },
-          statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: 1, period: 60, evaluationPeriods: 1,
-          treatMissingData: "notBreaching", tags: scope.tags(alarmName),
+          region: ROUTE53_METRICS_REGION,
+          alarmDescription: `GET /health of ${scope.region.name} fails Route 53 health checks`,
+          namespace: "AWS/Route53",
+          metricName: "HealthCheckStatus",
+          dimensions: { HealthCheckId: healthCheckId },
+          statistic: "Minimum",
+          comparisonOperator: "LessThanThreshold",
+          threshold: 1,
+          period: 60,
+          evaluationPeriods: 1,
+          treatMissingData: "notBreaching",
+          tags: scope.tags(alarmName),
         },
       },
     });
@@ -63,7 +82,10 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
     spec: {
       forProvider: {
         zoneIdSelector: scope.select("dns-zone", "primary"),
-        name: failoverDomain(scope.env.suffix, failover.hostedZoneName), type: "CNAME", ttl: failover.dnsTtlSeconds, records: [target],
+        name: failoverDomain(scope.env.suffix, failover.hostedZoneName),
+        type: "CNAME",
+        ttl: failover.dnsTtlSeconds,
+        records: [target],
         setIdentifier: scope.region.role,
         failoverRoutingPolicy: [{ type: scope.region.active ? "PRIMARY" : "SECONDARY" }],
         healthCheckIdSelector: scope.select(LOGICAL.healthCheck),

@@ -18,7 +18,7 @@ import { QueueRedrivePolicy } from "@crossplane-models/provider-upjet-aws/sqs.aw
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import { awsName } from "../../../src/naming.js";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { functionLogical, HANDLER_SPECS } from "./compute.js";
 import { ROUTE53_METRICS_REGION } from "./dns.js";
@@ -38,25 +38,35 @@ export interface RuleSpec {
 /** The regional rules, as data; a rule whose target this region does not run is left out. */
 export const RULES: readonly RuleSpec[] = [
   {
-    id: "dr-check-schedule", target: "dr-check", description: "Runs the DR readiness check on the claim's schedule",
+    id: "dr-check-schedule",
+    target: "dr-check",
+    description: "Runs the DR readiness check on the claim's schedule",
     schedule: (scope) => scope.env.spec.events.schedule,
   },
   {
-    id: "aurora-events", target: "dr-check", description: "Checks again when the Aurora cluster fails over or fails",
+    id: "aurora-events",
+    target: "dr-check",
+    description: "Checks again when the Aurora cluster fails over or fails",
     pattern: (scope) => ({
-      source: ["aws.rds"], "detail-type": ["RDS DB Cluster Event"],
+      source: ["aws.rds"],
+      "detail-type": ["RDS DB Cluster Event"],
       detail: { SourceIdentifier: [resourceNames(scope).auroraCluster], EventCategories: ["failover", "failure", "global-failover"] },
     }),
   },
   {
     // Only where the orchestrator runs (the secondary): the primary failing is what it acts on.
-    id: "primary-health-alarm", target: "failover", description: "Fails over to this region when the primary's health alarm fires",
+    id: "primary-health-alarm",
+    target: "failover",
+    description: "Fails over to this region when the primary's health alarm fires",
     pattern: (scope) => primaryHealthAlarmPattern(scope),
   },
   {
-    id: "health-events", target: "dr-check", description: "Checks again when AWS Health reports an issue with a service the environment uses",
+    id: "health-events",
+    target: "dr-check",
+    description: "Checks again when AWS Health reports an issue with a service the environment uses",
     pattern: () => ({
-      source: ["aws.health"], "detail-type": ["AWS Health Event"],
+      source: ["aws.health"],
+      "detail-type": ["AWS Health Event"],
       detail: { service: ["APIGATEWAY", "DYNAMODB", "EC2", "LAMBDA", "RDS", "S3"], eventTypeCategory: ["issue"] },
     }),
   },
@@ -65,7 +75,8 @@ export const RULES: readonly RuleSpec[] = [
 /** A CloudWatch alarm state change of the primary region's health check alarm into ALARM. */
 export function primaryHealthAlarmPattern(scope: RegionScope): Record<string, unknown> {
   return {
-    source: ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"],
+    source: ["aws.cloudwatch"],
+    "detail-type": ["CloudWatch Alarm State Change"],
     detail: { alarmName: [healthAlarmName(scope.env, "primary")], state: { value: ["ALARM"] } },
   };
 }
@@ -86,7 +97,9 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(name),
       spec: {
         forProvider: {
-          region, description: rule.description, state: "ENABLED",
+          region,
+          description: rule.description,
+          state: "ENABLED",
           ...(rule.schedule ? { scheduleExpression: rule.schedule(scope) } : {}),
           ...(rule.pattern ? { eventPattern: JSON.stringify(rule.pattern(scope)) } : {}),
           tags: scope.tags(name),
@@ -99,7 +112,10 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
       out[`${logical}-target`] = new Target({
         spec: {
           forProvider: {
-            region, ruleSelector: scope.select(logical), targetId: rule.target, arn: functionArn,
+            region,
+            ruleSelector: scope.select(logical),
+            targetId: rule.target,
+            arn: functionArn,
             retryPolicy: [{ maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 4 }],
           },
         },
@@ -110,8 +126,12 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
       out[`${logical}-permission`] = new Permission({
         spec: {
           forProvider: {
-            region, functionNameSelector: scope.select(fn), action: "lambda:InvokeFunction",
-            principal: "events.amazonaws.com", statementId: `events-${rule.id}`, sourceArn: ruleArn,
+            region,
+            functionNameSelector: scope.select(fn),
+            action: "lambda:InvokeFunction",
+            principal: "events.amazonaws.com",
+            statementId: `events-${rule.id}`,
+            sourceArn: ruleArn,
           },
         },
       });
@@ -137,14 +157,23 @@ function alarmForwarding(scope: RegionScope): Record<string, ManagedResource> {
       metadata: scope.externalName(name),
       spec: {
         forProvider: {
-          region: ROUTE53_METRICS_REGION, description: `Forwards the primary health alarm to ${scope.region.name}, where the failover orchestrator runs`,
-          state: "ENABLED", eventPattern: JSON.stringify(primaryHealthAlarmPattern(scope)), tags: scope.tags(name),
+          region: ROUTE53_METRICS_REGION,
+          description: `Forwards the primary health alarm to ${scope.region.name}, where the failover orchestrator runs`,
+          state: "ENABLED",
+          eventPattern: JSON.stringify(primaryHealthAlarmPattern(scope)),
+          tags: scope.tags(name),
         },
       },
     }),
     "role-primary-health-forward": new Role({
       metadata: scope.externalName(roleName),
-      spec: { forProvider: { assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"), description: "EventBridge forwards the primary health alarm", tags: scope.tags(roleName) } },
+      spec: {
+        forProvider: {
+          assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
+          description: "EventBridge forwards the primary health alarm",
+          tags: scope.tags(roleName),
+        },
+      },
     }),
   };
   const account = scope.atProvider(LOGICAL.vpc, "arn", "rule-primary-health-forward-target")?.split(":")[4];
@@ -162,8 +191,11 @@ function alarmForwarding(scope: RegionScope): Record<string, ManagedResource> {
   out["rule-primary-health-forward-target"] = new Target({
     spec: {
       forProvider: {
-        region: ROUTE53_METRICS_REGION, ruleSelector: scope.select("rule-primary-health-forward"), targetId: "orchestrator-region-bus",
-        arn: bus, roleArnSelector: scope.select("role-primary-health-forward"),
+        region: ROUTE53_METRICS_REGION,
+        ruleSelector: scope.select("rule-primary-health-forward"),
+        targetId: "orchestrator-region-bus",
+        arn: bus,
+        roleArnSelector: scope.select("role-primary-health-forward"),
       },
     },
   });
@@ -191,8 +223,10 @@ function switchover(scope: RegionScope): Record<string, ManagedResource> {
     [logical]: new Invocation({
       spec: {
         forProvider: {
-          region: scope.region.name, functionNameSelector: scope.select(functionLogical("failover")),
-          input: JSON.stringify({ type: "planned", targetRegion: active.name }), lifecycleScope: "CREATE_ONLY",
+          region: scope.region.name,
+          functionNameSelector: scope.select(functionLogical("failover")),
+          input: JSON.stringify({ type: "planned", targetRegion: active.name }),
+          lifecycleScope: "CREATE_ONLY",
         },
       },
     }),
@@ -214,7 +248,10 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, name: names.deadLetterQueue, kmsMasterKeyId, messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+          region,
+          name: names.deadLetterQueue,
+          kmsMasterKeyId,
+          messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
           tags: scope.tags(names.deadLetterQueue),
         },
       },
@@ -223,7 +260,9 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, name: names.queue, kmsMasterKeyId,
+          region,
+          name: names.queue,
+          kmsMasterKeyId,
           // Six times the replicator's timeout, as Lambda advises for SQS event sources.
           visibilityTimeoutSeconds: 6 * HANDLER_SPECS.replicator.timeoutSeconds,
           tags: scope.tags(names.queue),
@@ -237,7 +276,8 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
     out["queue-redrive-policy"] = new QueueRedrivePolicy({
       spec: {
         forProvider: {
-          region, queueUrlSelector: scope.select(LOGICAL.queue),
+          region,
+          queueUrlSelector: scope.select(LOGICAL.queue),
           redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
         },
       },
@@ -249,8 +289,12 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
     out["queue-replication"] = new EventSourceMapping({
       spec: {
         forProvider: {
-          region, functionNameSelector: scope.select(functionLogical("replicator")), eventSourceArn: queueArn,
-          enabled: scope.region.active, batchSize: 10, functionResponseTypes: ["ReportBatchItemFailures"],
+          region,
+          functionNameSelector: scope.select(functionLogical("replicator")),
+          eventSourceArn: queueArn,
+          enabled: scope.region.active,
+          batchSize: 10,
+          functionResponseTypes: ["ReportBatchItemFailures"],
           tags: scope.tags(),
         },
       },

@@ -31,7 +31,8 @@ export function awsManagedPolicyArn(path: string): string {
 export function writeLogsStatement(groupArn: string): Statement {
   const group = groupArn.replace(/:\*$/, "");
   return {
-    Sid: "WriteOwnLogs", Effect: "Allow",
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
     Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
     Resource: [group, `${group}:log-stream:*`],
   };

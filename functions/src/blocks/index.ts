@@ -2,7 +2,7 @@
  * The building blocks each region of an environment is composed of. The order is the order
  * resources appear in the desired state; names, not order, identify them.
  */
-import type { Block } from "../compose.js";
+import type { Block } from "../block.js";
 import type { Environment, RegionContext } from "../environment.js";
 import { network } from "./network.js";
 import { database } from "./database.js";

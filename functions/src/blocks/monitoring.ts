@@ -12,7 +12,7 @@ import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aw
 import { Dashboard } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/Dashboard";
 import { shortHash } from "../../../src/naming.js";
 import { PLANNING_FIGURES } from "../../../src/recovery.js";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { policyDocument } from "./iam.js";
 import { LOGICAL, resourceNames } from "./names.js";
@@ -43,18 +43,47 @@ function replicationAlarms(scope: RegionScope): AlarmSpec[] {
   if (!env.secondary) return [];
   const names = resourceNames(scope);
   const alarms: AlarmSpec[] = [
-    { id: "aurora-global-replication-lag", description: `Aurora global replication lag above the modeled RPO of ${PLANNING_FIGURES.globalDatabaseLagSeconds} s`,
-      namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag", dimensions: { DBClusterIdentifier: names.auroraCluster },
-      statistic: "Average", comparison: "GreaterThanThreshold", threshold: PLANNING_FIGURES.globalDatabaseLagSeconds * 1000, evaluationPeriods: 5 },
+    {
+      id: "aurora-global-replication-lag",
+      description: `Aurora global replication lag above the modeled RPO of ${PLANNING_FIGURES.globalDatabaseLagSeconds} s`,
+      namespace: "AWS/RDS",
+      metricName: "AuroraGlobalDBReplicationLag",
+      dimensions: { DBClusterIdentifier: names.auroraCluster },
+      statistic: "Average",
+      comparison: "GreaterThanThreshold",
+      threshold: PLANNING_FIGURES.globalDatabaseLagSeconds * 1000,
+      evaluationPeriods: 5,
+    },
   ];
   if (region.role === "primary") {
-    const s3 = { SourceBucket: dataBucketName(scope), DestinationBucket: dataBucketName(scope, env.secondary), RuleId: REPLICATION_RULE_ID };
+    const s3 = {
+      SourceBucket: dataBucketName(scope),
+      DestinationBucket: dataBucketName(scope, env.secondary),
+      RuleId: REPLICATION_RULE_ID,
+    };
     alarms.push(
-      { id: "s3-replication-latency", description: `S3 replication slower than its ${REPLICATION_TIME_MINUTES}-minute Replication Time Control`,
-        namespace: "AWS/S3", metricName: "ReplicationLatency", dimensions: s3, statistic: "Maximum",
-        comparison: "GreaterThanThreshold", threshold: REPLICATION_TIME_MINUTES * 60, periodSeconds: 300 },
-      { id: "s3-replication-failures", description: "S3 objects failed to replicate", namespace: "AWS/S3", metricName: "OperationsFailedReplication",
-        dimensions: s3, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periodSeconds: 300 },
+      {
+        id: "s3-replication-latency",
+        description: `S3 replication slower than its ${REPLICATION_TIME_MINUTES}-minute Replication Time Control`,
+        namespace: "AWS/S3",
+        metricName: "ReplicationLatency",
+        dimensions: s3,
+        statistic: "Maximum",
+        comparison: "GreaterThanThreshold",
+        threshold: REPLICATION_TIME_MINUTES * 60,
+        periodSeconds: 300,
+      },
+      {
+        id: "s3-replication-failures",
+        description: "S3 objects failed to replicate",
+        namespace: "AWS/S3",
+        metricName: "OperationsFailedReplication",
+        dimensions: s3,
+        statistic: "Sum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        periodSeconds: 300,
+      },
     );
   }
   return alarms;
@@ -64,29 +93,106 @@ function replicationAlarms(scope: RegionScope): AlarmSpec[] {
 export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
   const names = resourceNames(scope);
   const lambdaAlarms = names.functions.flatMap((fn): AlarmSpec[] => [
-    { id: `lambda-${fn.handler}-errors`, description: `${fn.name} reports errors`, namespace: "AWS/Lambda", metricName: "Errors",
-      dimensions: { FunctionName: fn.name }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
-    { id: `lambda-${fn.handler}-throttles`, description: `${fn.name} is throttled`, namespace: "AWS/Lambda", metricName: "Throttles",
-      dimensions: { FunctionName: fn.name }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
+    {
+      id: `lambda-${fn.handler}-errors`,
+      description: `${fn.name} reports errors`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.name },
+      statistic: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    },
+    {
+      id: `lambda-${fn.handler}-throttles`,
+      description: `${fn.name} is throttled`,
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      dimensions: { FunctionName: fn.name },
+      statistic: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    },
   ]);
   const messaging: AlarmSpec[] = scope.env.spec.messaging.enabled
-    ? [{ id: "queue-dead-letters", description: `Messages in ${names.deadLetterQueue}`, namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: names.deadLetterQueue }, statistic: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 }]
+    ? [
+        {
+          id: "queue-dead-letters",
+          description: `Messages in ${names.deadLetterQueue}`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: names.deadLetterQueue },
+          statistic: "Maximum",
+          comparison: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+        },
+      ]
     : [];
   return [
-    { id: "aurora-cpu", description: "Aurora cluster CPU above 80%", namespace: "AWS/RDS", metricName: "CPUUtilization",
-      dimensions: { DBClusterIdentifier: names.auroraCluster }, statistic: "Average", comparison: "GreaterThanThreshold", threshold: 80, evaluationPeriods: 3 },
-    { id: "aurora-freeable-memory", description: "Aurora freeable memory below 256 MiB", namespace: "AWS/RDS", metricName: "FreeableMemory",
-      dimensions: { DBClusterIdentifier: names.auroraCluster }, statistic: "Average", comparison: "LessThanThreshold", threshold: 268435456, evaluationPeriods: 3 },
+    {
+      id: "aurora-cpu",
+      description: "Aurora cluster CPU above 80%",
+      namespace: "AWS/RDS",
+      metricName: "CPUUtilization",
+      dimensions: { DBClusterIdentifier: names.auroraCluster },
+      statistic: "Average",
+      comparison: "GreaterThanThreshold",
+      threshold: 80,
+      evaluationPeriods: 3,
+    },
+    {
+      id: "aurora-freeable-memory",
+      description: "Aurora freeable memory below 256 MiB",
+      namespace: "AWS/RDS",
+      metricName: "FreeableMemory",
+      dimensions: { DBClusterIdentifier: names.auroraCluster },
+      statistic: "Average",
+      comparison: "LessThanThreshold",
+      threshold: 268435456,
+      evaluationPeriods: 3,
+    },
     ...lambdaAlarms,
-    { id: "dynamodb-read-throttles", description: "DynamoDB read requests throttled", namespace: "AWS/DynamoDB", metricName: "ReadThrottleEvents",
-      dimensions: { TableName: names.table }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
-    { id: "dynamodb-write-throttles", description: "DynamoDB write requests throttled", namespace: "AWS/DynamoDB", metricName: "WriteThrottleEvents",
-      dimensions: { TableName: names.table }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1 },
-    { id: "api-5xx", description: "API returns server errors", namespace: "AWS/ApiGateway", metricName: "5XXError",
-      dimensions: { ApiName: names.restApi, Stage: names.apiStage }, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 5 },
-    { id: "api-latency-p99", description: "API p99 latency above 2 s", namespace: "AWS/ApiGateway", metricName: "Latency",
-      dimensions: { ApiName: names.restApi, Stage: names.apiStage }, extendedStatistic: "p99", comparison: "GreaterThanThreshold", threshold: 2000, evaluationPeriods: 3 },
+    {
+      id: "dynamodb-read-throttles",
+      description: "DynamoDB read requests throttled",
+      namespace: "AWS/DynamoDB",
+      metricName: "ReadThrottleEvents",
+      dimensions: { TableName: names.table },
+      statistic: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    },
+    {
+      id: "dynamodb-write-throttles",
+      description: "DynamoDB write requests throttled",
+      namespace: "AWS/DynamoDB",
+      metricName: "WriteThrottleEvents",
+      dimensions: { TableName: names.table },
+      statistic: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    },
+    {
+      id: "api-5xx",
+      description: "API returns server errors",
+      namespace: "AWS/ApiGateway",
+      metricName: "5XXError",
+      dimensions: { ApiName: names.restApi, Stage: names.apiStage },
+      statistic: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 5,
+    },
+    {
+      id: "api-latency-p99",
+      description: "API p99 latency above 2 s",
+      namespace: "AWS/ApiGateway",
+      metricName: "Latency",
+      dimensions: { ApiName: names.restApi, Stage: names.apiStage },
+      extendedStatistic: "p99",
+      comparison: "GreaterThanThreshold",
+      threshold: 2000,
+      evaluationPeriods: 3,
+    },
     ...replicationAlarms(scope),
     ...messaging,
   ];
@@ -101,9 +207,11 @@ function topicKeyPolicy(accountId: string): string {
   return policyDocument([
     { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
     {
-      Sid: "AlarmsAndEventsPublish", Effect: "Allow",
+      Sid: "AlarmsAndEventsPublish",
+      Effect: "Allow",
       Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
     },
   ]);
 }
@@ -125,7 +233,10 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, description: `Encrypts the alert topic of ${scope.env.suffix}`, enableKeyRotation: true, deletionWindowInDays: 30,
+          region,
+          description: `Encrypts the alert topic of ${scope.env.suffix}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
           ...(accountId ? { policy: topicKeyPolicy(accountId) } : {}),
           tags: scope.tags(scope.name("alerts-key", true)),
         },
@@ -156,12 +267,19 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
       metadata: scope.externalName(name),
       spec: {
         forProvider: {
-          region, alarmDescription: alarm.description, namespace: alarm.namespace, metricName: alarm.metricName,
+          region,
+          alarmDescription: alarm.description,
+          namespace: alarm.namespace,
+          metricName: alarm.metricName,
           dimensions: alarm.dimensions,
           ...(alarm.extendedStatistic ? { extendedStatistic: alarm.extendedStatistic } : { statistic: alarm.statistic }),
-          comparisonOperator: alarm.comparison, threshold: alarm.threshold,
-          period: alarm.periodSeconds ?? 60, evaluationPeriods: alarm.evaluationPeriods ?? 1,
-          treatMissingData: "notBreaching", alarmActionsSelector: topic, okActionsSelector: topic,
+          comparisonOperator: alarm.comparison,
+          threshold: alarm.threshold,
+          period: alarm.periodSeconds ?? 60,
+          evaluationPeriods: alarm.evaluationPeriods ?? 1,
+          treatMissingData: "notBreaching",
+          alarmActionsSelector: topic,
+          okActionsSelector: topic,
           tags: scope.tags(name),
         },
       },
@@ -180,9 +298,14 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
 function dashboardBody(region: string, alarms: AlarmSpec[]): string {
   const widgets = alarms.map((alarm, i) => ({
     type: "metric",
-    x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6,
+    x: (i % 2) * 12,
+    y: Math.floor(i / 2) * 6,
+    width: 12,
+    height: 6,
     properties: {
-      title: alarm.description, region, view: "timeSeries",
+      title: alarm.description,
+      region,
+      view: "timeSeries",
       stat: alarm.extendedStatistic ?? alarm.statistic,
       metrics: [[alarm.namespace, alarm.metricName, ...Object.entries(alarm.dimensions).flat()]],
       annotations: { horizontal: [{ value: alarm.threshold, label: "alarm" }] },

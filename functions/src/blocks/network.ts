@@ -19,7 +19,7 @@ import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwa
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import { subnetCidrs } from "../../../src/regions.js";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import { LABELS, type RegionScope, type Selector } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
 
@@ -57,7 +57,9 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   const vpcIdSelector = scope.select("vpc");
 
   out.vpc = new VPC({
-    spec: { forProvider: { region, cidrBlock: scope.region.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: scope.tags(vpcName) } },
+    spec: {
+      forProvider: { region, cidrBlock: scope.region.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: scope.tags(vpcName) },
+    },
   });
   out["internet-gateway"] = new InternetGateway({
     spec: { forProvider: { region, vpcIdSelector, tags: scope.tags(scope.name("igw", true)) } },
@@ -75,7 +77,10 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
         metadata: { labels: { [SUBNET_TIER_LABEL]: tier } },
         spec: {
           forProvider: {
-            region, vpcIdSelector, availabilityZone: zone, cidrBlock: slots[offset + i],
+            region,
+            vpcIdSelector,
+            availabilityZone: zone,
+            cidrBlock: slots[offset + i],
             mapPublicIpOnLaunch: false,
             tags: { ...scope.tags(scope.name(`${tier}-${zoneLetter(zone)}`, true)), [SUBNET_TIER_LABEL]: tier },
           },
@@ -89,8 +94,10 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   out["route-public-default"] = new Route({
     spec: {
       forProvider: {
-        region, destinationCidrBlock: "0.0.0.0/0",
-        routeTableIdSelector: scope.select("route-table-public"), gatewayIdSelector: scope.select("internet-gateway"),
+        region,
+        destinationCidrBlock: "0.0.0.0/0",
+        routeTableIdSelector: scope.select("route-table-public"),
+        gatewayIdSelector: scope.select("internet-gateway"),
       },
     },
   });
@@ -102,13 +109,18 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
     out[endpoint] = new VPCEndpoint({
       spec: {
         forProvider: {
-          region, vpcIdSelector, vpcEndpointType: "Gateway", serviceName: `com.amazonaws.${region}.${service}`,
+          region,
+          vpcIdSelector,
+          vpcEndpointType: "Gateway",
+          serviceName: `com.amazonaws.${region}.${service}`,
           tags: scope.tags(scope.name(`${service}-endpoint`, true)),
         },
       },
     });
     out[`${endpoint}-private-routes`] = new VPCEndpointRouteTableAssociation({
-      spec: { forProvider: { region, vpcEndpointIdSelector: scope.select(endpoint), routeTableIdSelector: scope.select("route-table-private") } },
+      spec: {
+        forProvider: { region, vpcEndpointIdSelector: scope.select(endpoint), routeTableIdSelector: scope.select("route-table-private") },
+      },
     });
     // The service's prefix list id is AWS's to choose; the rule follows once the endpoint reports it.
     const egress = `security-group-lambda-egress-${service}`;
@@ -117,8 +129,14 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
       out[egress] = new SecurityGroupEgressRule({
         spec: {
           forProvider: {
-            region, securityGroupIdSelector: lambdaGroup, prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443,
-            description: `HTTPS to ${service} through the gateway endpoint`, tags: scope.tags(),
+            region,
+            securityGroupIdSelector: lambdaGroup,
+            prefixListId,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            description: `HTTPS to ${service} through the gateway endpoint`,
+            tags: scope.tags(),
           },
         },
       });
@@ -128,7 +146,9 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   out["security-group-lambda"] = new SecurityGroup({
     spec: {
       forProvider: {
-        region, vpcIdSelector, name: scope.name("lambda", true),
+        region,
+        vpcIdSelector,
+        name: scope.name("lambda", true),
         description: "Lambda functions of the DR environment: egress to the database and gateway endpoints only",
         tags: scope.tags(scope.name("lambda", true)),
       },
@@ -137,7 +157,9 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   out["security-group-database"] = new SecurityGroup({
     spec: {
       forProvider: {
-        region, vpcIdSelector, name: scope.name("database", true),
+        region,
+        vpcIdSelector,
+        name: scope.name("database", true),
         description: "Aurora cluster of the DR environment: PostgreSQL from the Lambda group only",
         tags: scope.tags(scope.name("database", true)),
       },
@@ -146,16 +168,28 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   out["security-group-database-ingress-lambda"] = new SecurityGroupIngressRule({
     spec: {
       forProvider: {
-        region, securityGroupIdSelector: databaseGroup, referencedSecurityGroupIdSelector: lambdaGroup,
-        ipProtocol: "tcp", fromPort: DATABASE_PORT, toPort: DATABASE_PORT, description: "PostgreSQL from Lambda", tags: scope.tags(),
+        region,
+        securityGroupIdSelector: databaseGroup,
+        referencedSecurityGroupIdSelector: lambdaGroup,
+        ipProtocol: "tcp",
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        description: "PostgreSQL from Lambda",
+        tags: scope.tags(),
       },
     },
   });
   out["security-group-lambda-egress-database"] = new SecurityGroupEgressRule({
     spec: {
       forProvider: {
-        region, securityGroupIdSelector: lambdaGroup, referencedSecurityGroupIdSelector: databaseGroup,
-        ipProtocol: "tcp", fromPort: DATABASE_PORT, toPort: DATABASE_PORT, description: "PostgreSQL to Aurora", tags: scope.tags(),
+        region,
+        securityGroupIdSelector: lambdaGroup,
+        referencedSecurityGroupIdSelector: databaseGroup,
+        ipProtocol: "tcp",
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        description: "PostgreSQL to Aurora",
+        tags: scope.tags(),
       },
     },
   });
@@ -181,9 +215,14 @@ function flowLogs(scope: RegionScope): Record<string, ManagedResource> {
     "flow-log": new FlowLog({
       spec: {
         forProvider: {
-          region, vpcIdSelector: scope.select("vpc"), trafficType: "ALL", logDestinationType: "cloud-watch-logs",
-          logDestinationSelector: scope.select("flow-logs-group"), iamRoleArnSelector: scope.select("flow-logs-role"),
-          maxAggregationInterval: 60, tags: scope.tags(scope.name("flow-log", true)),
+          region,
+          vpcIdSelector: scope.select("vpc"),
+          trafficType: "ALL",
+          logDestinationType: "cloud-watch-logs",
+          logDestinationSelector: scope.select("flow-logs-group"),
+          iamRoleArnSelector: scope.select("flow-logs-role"),
+          maxAggregationInterval: 60,
+          tags: scope.tags(scope.name("flow-log", true)),
         },
       },
     }),
@@ -194,11 +233,13 @@ function flowLogs(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         forProvider: {
           roleSelector: scope.select("flow-logs-role"),
-          policy: policyDocument([{
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resource: [groupArn, `${groupArn.replace(/:\*$/, "")}:log-stream:*`],
-          }]),
+          policy: policyDocument([
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [groupArn, `${groupArn.replace(/:\*$/, "")}:log-stream:*`],
+            },
+          ]),
         },
       },
     });

@@ -9,7 +9,7 @@ import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/prov
 import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
 import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
 import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionScope, Selector } from "../scope.js";
 import { policyDocument } from "./iam.js";
 
@@ -22,13 +22,17 @@ export interface PrivateBucketProps {
   kmsKey?: Selector;
 }
 
-export function privateBucket(scope: RegionScope, logical: string, { name, stateful, kmsKey }: PrivateBucketProps): Record<string, ManagedResource> {
+export function privateBucket(
+  scope: RegionScope,
+  logical: string,
+  { name, stateful, kmsKey }: PrivateBucketProps,
+): Record<string, ManagedResource> {
   const region = scope.region.name;
   const arn = `arn:aws:s3:::${name}`;
   const bucketSelector = scope.select(logical);
   const encryption = kmsKey
-    // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
-    ? { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }], bucketKeyEnabled: true }
+    ? // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
+      { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }], bucketKeyEnabled: true }
     : { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "AES256" }] };
   return {
     [logical]: new Bucket({
@@ -46,7 +50,14 @@ export function privateBucket(scope: RegionScope, logical: string, { name, state
     }),
     [`${logical}-public-access-block`]: new BucketPublicAccessBlock({
       spec: {
-        forProvider: { region, bucketSelector, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        forProvider: {
+          region,
+          bucketSelector,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
       },
     }),
     [`${logical}-ownership-controls`]: new BucketOwnershipControls({
@@ -55,11 +66,18 @@ export function privateBucket(scope: RegionScope, logical: string, { name, state
     [`${logical}-policy`]: new BucketPolicy({
       spec: {
         forProvider: {
-          region, bucketSelector,
-          policy: policyDocument([{
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*",
-            Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }]),
+          region,
+          bucketSelector,
+          policy: policyDocument([
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: { AWS: "*" },
+              Action: "s3:*",
+              Resource: [arn, `${arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ]),
         },
       },
     }),

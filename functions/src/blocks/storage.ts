@@ -15,7 +15,7 @@ import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import { bucketName as globalBucketName } from "../../../src/naming.js";
-import type { ManagedResource } from "../compose.js";
+import type { ManagedResource } from "../block.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
@@ -30,7 +30,11 @@ export const TABLE_TTL_ATTRIBUTE = "expiresAt";
 export const LIFECYCLE_RULES = [
   { id: "transition-to-infrequent-access", transition: [{ days: 30, storageClass: "STANDARD_IA" }] },
   // Removing the delete markers left without versions keeps listings of a versioned bucket fast.
-  { id: "expire-noncurrent-versions", noncurrentVersionExpiration: [{ noncurrentDays: 90 }], expiration: [{ expiredObjectDeleteMarker: true }] },
+  {
+    id: "expire-noncurrent-versions",
+    noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
+    expiration: [{ expiredObjectDeleteMarker: true }],
+  },
   { id: "abort-incomplete-multipart-uploads", abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
 ];
 
@@ -60,8 +64,10 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, description: `Encrypts the table and data bucket of ${scope.env.suffix} in ${region}`,
-          enableKeyRotation: true, deletionWindowInDays: scope.protection ? 30 : 7,
+          region,
+          description: `Encrypts the table and data bucket of ${scope.env.suffix} in ${region}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: scope.protection ? 30 : 7,
           tags: scope.tags(scope.name("storage-key", true)),
         },
       },
@@ -72,7 +78,9 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
     }),
     ...privateBucket(scope, LOGICAL.bucket, { name: bucketName, stateful: true, kmsKey: key }),
     "bucket-lifecycle": new BucketLifecycleConfiguration({
-      spec: { forProvider: { region, bucketSelector, rule: LIFECYCLE_RULES.map((rule) => ({ ...rule, status: "Enabled", filter: [{}] })) } },
+      spec: {
+        forProvider: { region, bucketSelector, rule: LIFECYCLE_RULES.map((rule) => ({ ...rule, status: "Enabled", filter: [{}] })) },
+      },
     }),
   };
 
@@ -88,10 +96,13 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region, billingMode: "PAY_PER_REQUEST",
-          hashKey: TABLE_HASH_KEY, attribute: [{ name: TABLE_HASH_KEY, type: "S" }],
+          region,
+          billingMode: "PAY_PER_REQUEST",
+          hashKey: TABLE_HASH_KEY,
+          attribute: [{ name: TABLE_HASH_KEY, type: "S" }],
           pointInTimeRecovery: [{ enabled: true, recoveryPeriodInDays: scope.env.spec.database.backupRetentionDays }],
-          streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES",
+          streamEnabled: true,
+          streamViewType: "NEW_AND_OLD_IMAGES",
           serverSideEncryption: [{ enabled: true, kmsKeyArn: keyArn }],
           ttl: [{ attributeName: TABLE_TTL_ATTRIBUTE, enabled: true }],
           deletionProtectionEnabled: scope.protection,
@@ -119,8 +130,11 @@ function tableReplica(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
-          region: scope.region.name, globalTableArnSelector: scope.select(LOGICAL.table, "primary"), kmsKeyArn: keyArn,
-          pointInTimeRecovery: true, deletionProtectionEnabled: scope.protection,
+          region: scope.region.name,
+          globalTableArnSelector: scope.select(LOGICAL.table, "primary"),
+          kmsKeyArn: keyArn,
+          pointInTimeRecovery: true,
+          deletionProtectionEnabled: scope.protection,
           tags: scope.tags(resourceNames(scope).table),
         },
       },
@@ -148,7 +162,11 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
     "replication-role": new Role({
       metadata: scope.externalName(roleName),
       spec: {
-        forProvider: { assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com"), description: `Replicates ${dataBucketName(scope)} to ${destination.name}`, tags: scope.tags(roleName) },
+        forProvider: {
+          assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com"),
+          description: `Replicates ${dataBucketName(scope)} to ${destination.name}`,
+          tags: scope.tags(roleName),
+        },
       },
     }),
   };
@@ -164,18 +182,36 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
         forProvider: {
           roleSelector: scope.select("replication-role"),
           policy: policyDocument([
-            { Sid: "ReadReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source },
             {
-              Sid: "ReadSourceVersions", Effect: "Allow",
-              Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${source}/*`,
+              Sid: "ReadReplicationConfiguration",
+              Effect: "Allow",
+              Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+              Resource: source,
             },
-            { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${target}/*` },
             {
-              Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: sourceKey,
+              Sid: "ReadSourceVersions",
+              Effect: "Allow",
+              Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+              Resource: `${source}/*`,
+            },
+            {
+              Sid: "WriteReplicas",
+              Effect: "Allow",
+              Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+              Resource: `${target}/*`,
+            },
+            {
+              Sid: "DecryptSource",
+              Effect: "Allow",
+              Action: "kms:Decrypt",
+              Resource: sourceKey,
               Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
             },
             {
-              Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: targetKey,
+              Sid: "EncryptReplicas",
+              Effect: "Allow",
+              Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+              Resource: targetKey,
               Condition: { StringEquals: { "kms:ViaService": `s3.${destination.name}.amazonaws.com` } },
             },
           ]),
@@ -188,18 +224,28 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
     out["bucket-replication"] = new BucketReplicationConfiguration({
       spec: {
         forProvider: {
-          region, bucketSelector: scope.select(LOGICAL.bucket), roleSelector: scope.select("replication-role"),
-          rule: [{
-            id: REPLICATION_RULE_ID, status: "Enabled", priority: 1, filter: [{}],
-            deleteMarkerReplication: [{ status: "Enabled" }],
-            sourceSelectionCriteria: [{ sseKmsEncryptedObjects: [{ status: "Enabled" }] }],
-            destination: [{
-              bucketSelector: scope.select(LOGICAL.bucket, destination.role), storageClass: "STANDARD",
-              encryptionConfiguration: [{ replicaKmsKeyId: replicaKey }],
-              replicationTime: [{ status: "Enabled", time: [{ minutes: REPLICATION_TIME_MINUTES }] }],
-              metrics: [{ status: "Enabled", eventThreshold: [{ minutes: REPLICATION_TIME_MINUTES }] }],
-            }],
-          }],
+          region,
+          bucketSelector: scope.select(LOGICAL.bucket),
+          roleSelector: scope.select("replication-role"),
+          rule: [
+            {
+              id: REPLICATION_RULE_ID,
+              status: "Enabled",
+              priority: 1,
+              filter: [{}],
+              deleteMarkerReplication: [{ status: "Enabled" }],
+              sourceSelectionCriteria: [{ sseKmsEncryptedObjects: [{ status: "Enabled" }] }],
+              destination: [
+                {
+                  bucketSelector: scope.select(LOGICAL.bucket, destination.role),
+                  storageClass: "STANDARD",
+                  encryptionConfiguration: [{ replicaKmsKeyId: replicaKey }],
+                  replicationTime: [{ status: "Enabled", time: [{ minutes: REPLICATION_TIME_MINUTES }] }],
+                  metrics: [{ status: "Enabled", eventThreshold: [{ minutes: REPLICATION_TIME_MINUTES }] }],
+                },
+              ],
+            },
+          ],
         },
       },
     });

@@ -30,7 +30,10 @@ export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: 
   try {
     const result = await fn();
     const raw = chunks.join("");
-    const lines = raw.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = raw
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { result, lines, raw };
   } finally {
     process.stdout.write = original;

@@ -64,16 +64,28 @@ export class RdsPromotionStandIn {
     const action = params.get("Action");
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
-      const xml = (inner: string) => `<?xml version="1.0"?><${action}Response xmlns="${NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></${action}Response>`;
+      const xml = (inner: string) =>
+        `<?xml version="1.0"?><${action}Response xmlns="${NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>standin</RequestId></ResponseMetadata></${action}Response>`;
       if (this.inProgress(id)) {
         res.writeHead(400, { "content-type": "text/xml" });
-        res.end(`<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>InvalidGlobalClusterStateFault</Code><Message>Global cluster ${id} is already being promoted</Message></Error><RequestId>standin</RequestId></ErrorResponse>`);
+        res.end(
+          `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>InvalidGlobalClusterStateFault</Code><Message>Global cluster ${id} is already being promoted</Message></Error><RequestId>standin</RequestId></ErrorResponse>`,
+        );
         return;
       }
       const allow = params.get("AllowDataLoss");
-      this.calls.push({ action, globalClusterId: id, target: params.get("TargetDbClusterIdentifier") ?? "", allowDataLoss: allow === null ? undefined : allow === "true" });
+      this.calls.push({
+        action,
+        globalClusterId: id,
+        target: params.get("TargetDbClusterIdentifier") ?? "",
+        allowDataLoss: allow === null ? undefined : allow === "true",
+      });
       res.writeHead(200, { "content-type": "text/xml" });
-      res.end(xml(`<GlobalCluster><GlobalClusterIdentifier>${id}</GlobalClusterIdentifier><Status>${this.status(action)}</Status></GlobalCluster>`));
+      res.end(
+        xml(
+          `<GlobalCluster><GlobalClusterIdentifier>${id}</GlobalClusterIdentifier><Status>${this.status(action)}</Status></GlobalCluster>`,
+        ),
+      );
       return;
     }
     const upstream = await this.forward(req, body);
@@ -105,7 +117,10 @@ export class RdsPromotionStandIn {
     const target = new URL(req.url ?? "/", this.motoEndpoint);
     return new Promise((res, rej) => {
       const out = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
-        void readBody(up).then((b) => res({ status: up.statusCode ?? 500, contentType: String(up.headers["content-type"] ?? "text/xml"), body: b }), rej);
+        void readBody(up).then(
+          (b) => res({ status: up.statusCode ?? 500, contentType: String(up.headers["content-type"] ?? "text/xml"), body: b }),
+          rej,
+        );
       });
       out.on("error", rej);
       out.end(body);

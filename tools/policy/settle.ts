@@ -8,7 +8,7 @@
 import { RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
 import { render, type Claim } from "../../functions/src/render.js";
 import type { ObservedResource } from "../../functions/src/environment.js";
-import { shortHash } from "../naming.js";
+import { shortHash } from "../../src/naming.js";
 import type { Resources } from "./resources.js";
 
 export const FAKE_ACCOUNT = "123456789012";
@@ -39,7 +39,10 @@ function fabricate(field: string, key: string, known?: { apiVersion?: string; ki
 /** What a render reports waiting for, as [waiting resource, field, resource it is read from]. */
 export function waitingFor(rsp: RenderedJson): Array<[string, string, string]> {
   const pending: string[] = rsp.desired?.composite?.resource?.status?.pending ?? [];
-  return pending.map((w) => WAITING.exec(w)).filter((m): m is RegExpExecArray => m !== null).map(([, a, field, key]) => [a, field, key]);
+  return pending
+    .map((w) => WAITING.exec(w))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map(([, a, field, key]) => [a, field, key]);
 }
 
 /** The observed state after AWS has created what `rsp` desires and told every value it waits for. */
@@ -55,7 +58,10 @@ export function nextObserved(rsp: RenderedJson, observed: Record<string, Observe
   }
   for (const [, field, key] of waitingFor(rsp)) {
     const entry = (next[key] = { ...next[key] });
-    entry.status = { ...entry.status, atProvider: { ...entry.status?.atProvider, [field]: fabricate(field, key, desired[key]?.resource as never) } };
+    entry.status = {
+      ...entry.status,
+      atProvider: { ...entry.status?.atProvider, [field]: fabricate(field, key, desired[key]?.resource as never) },
+    };
   }
   return next;
 }
@@ -64,7 +70,8 @@ export function nextObserved(rsp: RenderedJson, observed: Record<string, Observe
 export type RenderedJson = Record<string, any>;
 
 export const fatalOf = (rsp: RenderedJson): string | undefined =>
-  (rsp.results as Array<{ severity: string; message: string }> | undefined)?.find((r) => r.severity === Severity[Severity.SEVERITY_FATAL])?.message;
+  (rsp.results as Array<{ severity: string; message: string }> | undefined)?.find((r) => r.severity === Severity[Severity.SEVERITY_FATAL])
+    ?.message;
 
 export const resourcesOf = (rsp: RenderedJson): Resources =>
   Object.fromEntries(Object.entries<{ resource: unknown }>(rsp.desired?.resources ?? {}).map(([k, v]) => [k, v.resource])) as Resources;

@@ -17,7 +17,12 @@ export function failures(results: RuleResult[]): string[] {
 
 /** A fixed-width pass/fail table, one row per rule. */
 export function table(results: RuleResult[]): string {
-  const rows = results.map(({ rule, violations }) => [violations.length === 0 ? "PASS" : "FAIL", rule.id, rule.control ?? "-", rule.description]);
+  const rows = results.map(({ rule, violations }) => [
+    violations.length === 0 ? "PASS" : "FAIL",
+    rule.id,
+    rule.control ?? "-",
+    rule.description,
+  ]);
   const header = ["RESULT", "RULE", "FSBP", "CONTROL"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ");

@@ -12,8 +12,15 @@
  */
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from "@kubernetes/client-node";
-import { API_GROUP, API_VERSION, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL } from "../api/group.js";
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import { API_GROUP, API_VERSION, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL } from "../../src/api/group.js";
 
 interface Condition {
   type: string;
@@ -27,6 +34,7 @@ interface Ref {
   kind: string;
   name: string;
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read from the API server are untyped JSON
 type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
 
 export interface Composed {
@@ -52,6 +60,7 @@ export interface Snapshot {
 
 const RESOURCE_NAME = "crossplane.io/composition-resource-name";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any object with conditions
 export function condition(o: { status?: Record<string, any> } | undefined, type: string): Condition | undefined {
   return (o?.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
 }
@@ -71,14 +80,25 @@ export class Drctl {
   }
 
   async claim(name: string, namespace: string): Promise<Obj> {
-    return (await this.custom.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: CLAIM_PLURAL, name })) as Obj;
+    return (await this.custom.getNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: CLAIM_PLURAL,
+      name,
+    })) as Obj;
   }
 
   async snapshot(name: string, namespace: string): Promise<Snapshot> {
     const claim = await this.claim(name, namespace);
     const xrName = claim.spec?.resourceRef?.name as string | undefined;
     if (!xrName) return { claim, composed: [] };
-    const composite = (await this.custom.getClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: COMPOSITE_PLURAL, name: xrName })) as Obj;
+    const composite = (await this.custom.getClusterCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      plural: COMPOSITE_PLURAL,
+      name: xrName,
+    })) as Obj;
     // Crossplane v1 and v2 legacy composites keep refs in spec.resourceRefs, v2 modern ones in spec.crossplane.
     const refs = ((composite.spec?.crossplane?.resourceRefs ?? composite.spec?.resourceRefs ?? []) as Ref[]).filter((r) => r.name);
     const composed: Composed[] = [];
@@ -87,7 +107,15 @@ export class Drctl {
       try {
         o = (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } })) as Obj;
       } catch {
-        composed.push({ resourceName: "?", apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, role: "global", ready: "Missing", synced: "Missing" });
+        composed.push({
+          resourceName: "?",
+          apiVersion: ref.apiVersion,
+          kind: ref.kind,
+          name: ref.name,
+          role: "global",
+          ready: "Missing",
+          synced: "Missing",
+        });
         continue;
       }
       const resourceName = o.metadata?.annotations?.[RESOURCE_NAME] ?? ref.name;
@@ -115,18 +143,24 @@ export class Drctl {
     const spec = claim.spec ?? {};
     const st = claim.status ?? {};
     const lines: string[] = [];
-    lines.push(`${CLAIM_KIND} ${namespace}/${name}  tier=${spec.tier}  active=${spec.failover?.activeRegion ?? "primary"}  Ready=${conditionText(condition(claim, "Ready"))}  Synced=${conditionText(condition(claim, "Synced"))}`);
+    lines.push(
+      `${CLAIM_KIND} ${namespace}/${name}  tier=${spec.tier}  active=${spec.failover?.activeRegion ?? "primary"}  Ready=${conditionText(condition(claim, "Ready"))}  Synced=${conditionText(condition(claim, "Synced"))}`,
+    );
     if (!composite) {
       lines.push("└─ no composite yet");
       return lines;
     }
-    lines.push(`└─ ${COMPOSITE_KIND} ${composite.metadata?.name}  Ready=${conditionText(condition(composite, "Ready"))}  Synced=${conditionText(condition(composite, "Synced"))}`);
+    lines.push(
+      `└─ ${COMPOSITE_KIND} ${composite.metadata?.name}  Ready=${conditionText(condition(composite, "Ready"))}  Synced=${conditionText(condition(composite, "Synced"))}`,
+    );
     const roles: Array<[string, string | undefined]> = [
       ["primary", spec.primaryRegion],
       ["secondary", spec.secondaryRegion],
       ["global", undefined],
     ];
-    const groups = roles.map(([role, region]) => [role, region, composed.filter((c) => c.role === role)] as const).filter(([, , cs]) => cs.length > 0);
+    const groups = roles
+      .map(([role, region]) => [role, region, composed.filter((c) => c.role === role)] as const)
+      .filter(([, , cs]) => cs.length > 0);
     groups.forEach(([role, region, cs], gi) => {
       const lastGroup = gi === groups.length - 1 && !st.recovery;
       const ready = cs.filter((c) => c.ready === "True").length;
@@ -135,12 +169,16 @@ export class Drctl {
       cs.forEach((c, i) => {
         const mark = c.ready === "True" ? "✓" : "·";
         const orphan = c.deletionPolicy === "Orphan" ? "  [orphan on delete]" : "";
-        lines.push(`   ${lastGroup ? " " : "│"}  ${i === cs.length - 1 ? "└─" : "├─"} ${mark} ${c.resourceName}  ${c.kind}.${c.apiVersion.split("/")[0]}  Ready=${c.ready}${orphan}`);
+        lines.push(
+          `   ${lastGroup ? " " : "│"}  ${i === cs.length - 1 ? "└─" : "├─"} ${mark} ${c.resourceName}  ${c.kind}.${c.apiVersion.split("/")[0]}  Ready=${c.ready}${orphan}`,
+        );
       });
     });
     if (st.recovery) {
       const r = st.recovery as { strategy: string; rpoSeconds: number; rtoSeconds: number };
-      lines.push(`   └─ recovery: ${r.strategy}, RPO ${r.rpoSeconds}s, RTO ${r.rtoSeconds}s${st.estimatedMonthlyCostUSD !== undefined ? `, est. $${st.estimatedMonthlyCostUSD}/month` : ""}`);
+      lines.push(
+        `   └─ recovery: ${r.strategy}, RPO ${r.rpoSeconds}s, RTO ${r.rtoSeconds}s${st.estimatedMonthlyCostUSD !== undefined ? `, est. $${st.estimatedMonthlyCostUSD}/month` : ""}`,
+      );
     }
     for (const p of (st.pending ?? []) as string[]) lines.push(`      pending: ${p}`);
     return lines;
@@ -156,7 +194,9 @@ export class Drctl {
         const c = condition(snap.claim, forCondition);
         throw new Error(
           `${CLAIM_KIND} ${namespace}/${name} not ${forCondition} after ${timeoutSeconds}s (${c ? `${c.status} ${c.reason ?? ""}: ${c.message ?? ""}`.trim() : "no condition yet"})` +
-            (notReady.length ? `; not ready: ${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ` and ${notReady.length - 10} more` : ""}` : ""),
+            (notReady.length
+              ? `; not ready: ${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ` and ${notReady.length - 10} more` : ""}`
+              : ""),
         );
       }
       await new Promise((r) => setTimeout(r, 1000));
@@ -184,7 +224,8 @@ export class Drctl {
     const key = (c: Composed) => c.resourceName;
     let previous: Snapshot | undefined;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`${namespace}/${name}: composed resources did not settle on activeRegion=${to} within ${timeoutSeconds}s`);
+      if (Date.now() > deadline)
+        throw new Error(`${namespace}/${name}: composed resources did not settle on activeRegion=${to} within ${timeoutSeconds}s`);
       await new Promise((r) => setTimeout(r, 1000));
       const now = await this.snapshot(name, namespace);
       const xr = now.composite;
@@ -194,7 +235,14 @@ export class Drctl {
         synced?.status === "True" &&
         (synced.observedGeneration === undefined || synced.observedGeneration >= (xr.metadata?.generation ?? 0));
       // Settled: the composite reconciled the new generation and two reads in a row agree.
-      if (applied && previous && isDeepStrictEqual(previous.composed.map((c) => [key(c), c.forProvider]), now.composed.map((c) => [key(c), c.forProvider]))) {
+      if (
+        applied &&
+        previous &&
+        isDeepStrictEqual(
+          previous.composed.map((c) => [key(c), c.forProvider]),
+          now.composed.map((c) => [key(c), c.forProvider]),
+        )
+      ) {
         return describeChanges(before, now, to, spec.failover?.activeRegion ?? "primary");
       }
       previous = applied ? now : undefined;

@@ -45,7 +45,10 @@ export interface Rendered {
 
 /** A Fatal result: Crossplane stops the pipeline and applies nothing. */
 export class FatalResultError extends Error {
-  constructor(readonly step: string, message: string) {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
     super(`pipeline step "${step}" returned a fatal result: ${message}`);
     this.name = "FatalResultError";
   }
@@ -137,8 +140,12 @@ function composedOut(name: string, resource: K8sObject, xr: K8sObject, observed:
   metadata.labels = labels;
 
   const owner = {
-    apiVersion: xr.apiVersion, kind: xr.kind, name: xr.metadata?.name, uid: xr.metadata?.uid ?? "",
-    controller: true, blockOwnerDeletion: true,
+    apiVersion: xr.apiVersion,
+    kind: xr.kind,
+    name: xr.metadata?.name,
+    uid: xr.metadata?.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
   };
   const others = (metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.uid);
   metadata.ownerReferences = [...others, owner];
@@ -160,7 +167,11 @@ export function renderedOf(xr: K8sObject, observed: Record<string, K8sObject>, r
     // Byte order, as Go sorts strings; locale order would put "-" differently.
     .sort((a, b) => (resourceName(a) < resourceName(b) ? -1 : resourceName(a) > resourceName(b) ? 1 : 0));
   const results = rsp.results.map((r) => ({
-    apiVersion: RESULT_API_VERSION, kind: "Result", step, severity: Severity[r.severity] ?? String(r.severity), message: r.message,
+    apiVersion: RESULT_API_VERSION,
+    kind: "Result",
+    step,
+    severity: Severity[r.severity] ?? String(r.severity),
+    message: r.message,
   }));
   return { composite: compositeOut(xr, rsp, unready), composed, results };
 }

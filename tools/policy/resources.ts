@@ -74,7 +74,8 @@ export function identityPolicies(resources: Resources): Array<{ resource: string
     if (r.apiVersion?.split(".")[0] !== "iam") continue;
     const fp = forProvider(r);
     if (["RolePolicy", "Policy", "UserPolicy", "GroupPolicy"].includes(r.kind)) out.push({ resource: name, document: fp.policy });
-    if (r.kind === "Role") for (const inline of list(fp.inlinePolicy)) out.push({ resource: name, document: (inline as { policy?: unknown }).policy });
+    if (r.kind === "Role")
+      for (const inline of list(fp.inlinePolicy)) out.push({ resource: name, document: (inline as { policy?: unknown }).policy });
   }
   return out;
 }

@@ -20,7 +20,14 @@ function readText(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, expected a file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory, expected a file"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
     throw new InputError(`cannot read ${what} ${path}: ${why}`);
   }
 }
@@ -39,7 +46,9 @@ export function readYamlDocuments(path: string, what: string): K8sObject[] {
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new InputError(`${what} ${path}, document ${index + 1}: expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? "a list" : typeof value}`);
+      throw new InputError(
+        `${what} ${path}, document ${index + 1}: expected a Kubernetes object (a mapping), got ${Array.isArray(value) ? "a list" : typeof value}`,
+      );
     }
     out.push(value as K8sObject);
   }
@@ -63,7 +72,10 @@ export function readObserved(path: string): Record<string, K8sObject> {
   let files: string[];
   try {
     files = statSync(path).isDirectory()
-      ? readdirSync(path).filter((f) => YAML_EXTENSIONS.has(extname(f))).sort().map((f) => join(path, f))
+      ? readdirSync(path)
+          .filter((f) => YAML_EXTENSIONS.has(extname(f)))
+          .sort()
+          .map((f) => join(path, f))
       : [path];
   } catch {
     throw new InputError(`cannot read observed resources ${path}: no such file or directory`);
@@ -72,7 +84,10 @@ export function readObserved(path: string): Record<string, K8sObject> {
   for (const file of files) {
     for (const [index, doc] of readYamlDocuments(file, "observed resources").entries()) {
       const name = doc.metadata?.annotations?.[RESOURCE_NAME_ANNOTATION];
-      if (!name) throw new InputError(`observed resources ${file}, document ${index + 1} (${doc.kind ?? "no kind"}): metadata.annotations["${RESOURCE_NAME_ANNOTATION}"] is required`);
+      if (!name)
+        throw new InputError(
+          `observed resources ${file}, document ${index + 1} (${doc.kind ?? "no kind"}): metadata.annotations["${RESOURCE_NAME_ANNOTATION}"] is required`,
+        );
       if (name in observed) throw new InputError(`observed resources ${file}: ${name} appears more than once`);
       observed[name] = doc;
     }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { Claim } from "../../functions/src/render.js";
-import { validateSpec } from "../api/index.js";
+import { validateSpec } from "../../src/api/index.js";
 import { evaluate, failures, table } from "./evaluate.js";
 import { settle } from "./settle.js";
 

@@ -11,13 +11,13 @@
  */
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { ClaimValidationError, validateSpec } from "../api/index.js";
+import { ClaimValidationError, validateSpec } from "../../src/api/index.js";
 import { claimSpecOf, type ObservedResource } from "../../functions/src/environment.js";
 import { compositeOf, render, type Claim } from "../../functions/src/render.js";
 import { COMPOSE_STEP } from "../../compositions/dr-environment.js";
-import { InputError, readClaim, readObserved } from "../render/load.js";
-import { documentsOf, FatalResultError, renderedOf, type K8sObject, type Rendered } from "../render/output.js";
-import { writeGraph } from "../render/graph.js";
+import { InputError, readClaim, readObserved } from "./load.js";
+import { documentsOf, FatalResultError, renderedOf, type K8sObject, type Rendered } from "./output.js";
+import { writeGraph } from "./graph.js";
 
 const USAGE = "usage: npm run render -- <claim.yaml> [--observed <file|dir>] [--output yaml|json] [--graph <file.svg|file.png>]";
 
@@ -25,7 +25,10 @@ class UsageError extends Error {}
 
 /** A claim the API server would reject: every field and the rule it breaks. */
 class InvalidClaimError extends Error {
-  constructor(readonly path: string, readonly errors: { field: string; message: string }[]) {
+  constructor(
+    readonly path: string,
+    readonly errors: { field: string; message: string }[],
+  ) {
     super(`${path} is not a valid claim:\n${errors.map((e) => `  ${e.field}: ${e.message}`).join("\n")}`);
   }
 }
@@ -48,7 +51,8 @@ function options(argv: string[]) {
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "a claim file is required" : `one claim file expected, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? "a claim file is required" : `one claim file expected, got ${positionals.length}`);
   if (values.output !== "yaml" && values.output !== "json") throw new UsageError(`--output must be yaml or json, got ${values.output}`);
   return { claim: positionals[0]!, observed: values.observed, output: values.output as "yaml" | "json", graph: values.graph };
 }
@@ -83,8 +87,14 @@ function formatSeconds(s: number): string {
 function summaryOf(r: Rendered): string {
   const kinds = new Map<string, number>();
   for (const c of r.composed) kinds.set(c.kind ?? "?", (kinds.get(c.kind ?? "?") ?? 0) + 1);
-  const perKind = [...kinds].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(", ");
-  const status = (r.composite.status ?? {}) as { recovery?: { rpoSeconds?: number; rtoSeconds?: number }; estimatedMonthlyCostUSD?: number };
+  const perKind = [...kinds]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
+  const status = (r.composite.status ?? {}) as {
+    recovery?: { rpoSeconds?: number; rtoSeconds?: number };
+    estimatedMonthlyCostUSD?: number;
+  };
   const rpo = status.recovery?.rpoSeconds;
   const rto = status.recovery?.rtoSeconds;
   const cost = status.estimatedMonthlyCostUSD;

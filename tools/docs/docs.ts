@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { withClaimReference } from "./claim-reference.js";
 
-const path = new URL("../README.md", import.meta.url);
+const path = new URL("../../README.md", import.meta.url);
 const before = readFileSync(path, "utf8");
 const after = withClaimReference(before);
 if (after !== before) writeFileSync(path, after);

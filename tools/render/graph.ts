@@ -103,7 +103,9 @@ export function toDot(composed: K8sObject[], title: string): string {
       const resources = inRole.filter((r) => blockOf(r) === block);
       if (resources.length === 0) continue;
       lines.push(`    subgraph ${quote(`cluster_${role}_${block}`)} {`);
-      lines.push(`      label=${quote(`${block} (${resources.length})`)}; fontsize=13; style="rounded,filled"; fillcolor=${quote(colour(block))}; color="#9ca3af";`);
+      lines.push(
+        `      label=${quote(`${block} (${resources.length})`)}; fontsize=13; style="rounded,filled"; fillcolor=${quote(colour(block))}; color="#9ca3af";`,
+      );
       for (const r of resources) {
         const logical = r.metadata?.labels?.[LABELS.resource] ?? resourceName(r);
         const elsewhere = regionOf(r) && regionOf(r) !== region ? `<br/><i>${html(regionOf(r)!)}</i>` : "";

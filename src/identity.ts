@@ -5,14 +5,19 @@
  */
 import { readFileSync } from "node:fs";
 
-const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string; description: string };
+/** package.json is the one place the version, the registry, the repository and the maintainer are set; npm scripts read the same fields (`$npm_package_config_registry`). */
+const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+  description: string;
+  config: { registry: string; repository: string; maintainer: string };
+};
 
 /** Crossplane package versions carry a leading v. */
 export const PACKAGE_VERSION = `v${manifest.version}`;
 export const PROJECT_DESCRIPTION = manifest.description;
 
-/** Registry and organisation our own packages are pushed to; change it to your own. */
-export const PACKAGE_REGISTRY = "xpkg.upbound.io/dr-platform";
+/** Registry and organisation our own packages are pushed to: `config.registry` in package.json. */
+export const PACKAGE_REGISTRY = manifest.config.registry;
 export const CONFIGURATION_NAME = "configuration-dr-environment";
 export const CONFIGURATION_PACKAGE = `${PACKAGE_REGISTRY}/${CONFIGURATION_NAME}`;
 
@@ -25,7 +30,8 @@ export const FUNCTION_NAME = "function-dr-environment";
 export const FUNCTION_PACKAGE = `${PACKAGE_REGISTRY}/${FUNCTION_NAME}`;
 
 export const COMPOSITION_NAME = "dr-environment-aws";
-export const SOURCE_URL = "https://github.com/example-org/dr-environment";
+export const SOURCE_URL = manifest.config.repository;
+export const MAINTAINER = manifest.config.maintainer;
 
 /** Crossplane v1.20 and every v2 release, pre-releases included. */
 export const CROSSPLANE_VERSION_CONSTRAINT = ">=v1.20.0-0";

@@ -10,6 +10,7 @@ export const PROVIDER_FAMILY_PACKAGE = "xpkg.upbound.io/upbound/provider-family-
 
 /** The family members the environment composes, by API group prefix (`ec2` serves ec2.aws.upbound.io). */
 export const PROVIDER_FAMILY_MEMBERS = [
+  "acm",
   "apigateway",
   "backup",
   "cloudwatch",

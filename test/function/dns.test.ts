@@ -4,7 +4,10 @@
  * domains and alias records, checked as assertions on the resources and the values observed.
  */
 import { RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { render, type Claim } from "../../functions/src/render.js";
 import type { ObservedResource } from "../../functions/src/environment.js";
 import { LABELS } from "../../functions/src/scope.js";
@@ -258,3 +261,88 @@ describe("bad DNS input", () => {
     expect(rsp.desired?.resources ?? {}).toEqual({});
   });
 });
+
+/**
+ * What each selector of the failover endpoint resolves to, as the provider's CRDs say in the
+ * field's description ("Selector for a CertificateValidation in acm to populate ..."), at the
+ * version emitted, in both releases: the sibling it selects must be of that kind and group.
+ */
+const CRDS = fileURLToPath(new URL("../../../shared/provider-crds", import.meta.url));
+const ENDPOINT_KINDS = ["Zone", "Certificate", "CertificateValidation", "DomainName", "BasePathMapping", "Record"];
+
+interface Crd {
+  spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: Json } }> };
+}
+const crdCache = new Map<string, Crd | undefined>();
+function crdOf(release: string, group: string, kind: string): Crd | undefined {
+  const key = `${release}/${group}/${kind}`;
+  if (!crdCache.has(key)) {
+    const dir = join(CRDS, release);
+    const file = readdirSync(dir).find(
+      (f) => f.startsWith(`${group}_`) && (parse(readFileSync(join(dir, f), "utf8")) as Crd).spec.names.kind === kind,
+    );
+    crdCache.set(key, file ? (parse(readFileSync(join(dir, file), "utf8")) as Crd) : undefined);
+  }
+  return crdCache.get(key);
+}
+
+/** Every `*Selector` in a forProvider value, with the path of its schema node. */
+function selectorsIn(
+  value: unknown,
+  schema: Json | undefined,
+  path: string,
+): Array<{ path: string; selector: unknown; description?: string }> {
+  if (!value || typeof value !== "object" || !schema) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => selectorsIn(v, schema.items, `${path}[${i}]`));
+  return Object.entries(value).flatMap(([k, v]) => {
+    const child = schema.properties?.[k];
+    if (k.endsWith("Selector")) return [{ path: `${path}.${k}`, selector: v, description: child?.description as string | undefined }];
+    return selectorsIn(v, child, `${path}.${k}`);
+  });
+}
+
+(existsSync(CRDS) ? describe : describe.skip).each(["v2.2.0", "v2.6.0"])(
+  "selectors of the failover endpoint, by provider %s's CRDs",
+  (release) => {
+    it.each(WITH_DNS)("resolve to a sibling of the kind the provider resolves them to, in case %s", (name) => {
+      const { resources } = rendered[name];
+      const checked: string[] = [];
+      const problems: string[] = [];
+      for (const [key, r] of Object.entries(resources).filter(([, m]) => ENDPOINT_KINDS.includes(m.kind))) {
+        const [group, version] = r.apiVersion.split("/");
+        const crd = crdOf(release, group, r.kind);
+        const served = crd?.spec.versions.find((v) => v.name === version);
+        if (!served) {
+          problems.push(`${key}: ${release} does not serve ${r.apiVersion} ${r.kind}`);
+          continue;
+        }
+        const schema = served.schema.openAPIV3Schema.properties.spec.properties.forProvider;
+        for (const { path, selector, description } of selectorsIn(forProvider(r), schema, "spec.forProvider")) {
+          const target = /^Selector for a (?:list of )?(\w+) in (\w+) to populate/.exec(description ?? "");
+          if (!target) {
+            problems.push(`${key} ${path}: the CRD names no target kind`);
+            continue;
+          }
+          const [, kind, service] = target;
+          const matches = Object.values(resources).filter((m) => selects(selector, m));
+          const wrong = matches.filter((m) => m.kind !== kind || m.apiVersion.split(".")[0] !== service);
+          if (matches.length !== 1 || wrong.length > 0)
+            problems.push(
+              `${key} ${path}: selects ${matches.map((m) => `${m.apiVersion.split(".")[0]} ${m.kind}`).join(", ") || "nothing"}, the provider resolves ${service} ${kind}`,
+            );
+          checked.push(`${r.kind} ${path.replace(/\[\d+\]/g, "[]")} -> ${kind}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect([...new Set(checked)].sort()).toEqual([
+        "BasePathMapping spec.forProvider.apiIdSelector -> RestAPI",
+        "BasePathMapping spec.forProvider.domainNameSelector -> DomainName",
+        "BasePathMapping spec.forProvider.stageNameSelector -> Stage",
+        "CertificateValidation spec.forProvider.certificateArnSelector -> Certificate",
+        "DomainName spec.forProvider.regionalCertificateArnSelector -> CertificateValidation",
+        "Record spec.forProvider.healthCheckIdSelector -> HealthCheck",
+        "Record spec.forProvider.zoneIdSelector -> Zone",
+      ]);
+    });
+  },
+);

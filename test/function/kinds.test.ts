@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { AT_CURRENT_STORAGE } from "../../src/provider.js";
 
 interface CrdDoc {
   spec: { names: { kind: string }; versions: Array<{ name: string; served: boolean; storage: boolean; deprecated?: boolean }> };
@@ -14,14 +15,6 @@ const storageVersions = JSON.parse(readFileSync(new URL("../../src/provider-stor
   string
 >;
 
-/**
- * Kinds first composed after provider v2.6.0 became current, emitted at the version it stores,
- * which v2.2.0 serves too (checked below against both releases' CRDs), so none is deprecated.
- */
-const AT_CURRENT_STORAGE: Record<string, string> = {
-  "acm.aws.upbound.io/Certificate": "v1beta2",
-  "apigateway.aws.upbound.io/DomainName": "v1beta2",
-};
 const emittedVersion = (groupKind: string) => AT_CURRENT_STORAGE[groupKind] ?? storageVersions[groupKind];
 
 async function modelFor(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {

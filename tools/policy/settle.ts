@@ -35,7 +35,7 @@ interface Known {
  * Values that are not an id: their shape comes from what the resource asks for, or, for what the
  * environment only observes (the team's hosted zone), from what the claim says exists.
  */
-function fabricateShaped(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
+export function fabricateShaped(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
   const forProvider = known?.spec?.forProvider ?? {};
   const region = forProvider.region ?? "us-east-1";
   const id = shortHash(`${key}/${field}`, 12);

@@ -46,7 +46,7 @@ export const EXAMPLE_CLAIMS: Record<Tier, ExampleClaim> = {
       network: { cidr: "10.30.0.0/16", secondaryCidr: "10.31.0.0/16", availabilityZones: 2 },
       database: { engineVersion: "16.4", minCapacity: 0.5, maxCapacity: 8 },
       alerts: { emails: ["orders-oncall@example.com"] },
-      failover: { hostedZoneName: "orders.internal.example" },
+      // No DNS of its own yet: after a failover its clients switch to the secondary's URL.
       tags: { CostCenter: "Commerce" },
     },
   },
@@ -62,7 +62,9 @@ export const EXAMPLE_CLAIMS: Record<Tier, ExampleClaim> = {
       api: { rateLimit: 500, burstLimit: 1000, quotaPerMonth: 50000000 },
       events: { schedule: "rate(1 minute)" },
       alerts: { emails: ["oncall@example.com", "payments-leads@example.com"] },
-      failover: { healthCheckIntervalSeconds: 10, failureThreshold: 3, dnsTtlSeconds: 60, hostedZoneName: "payments.internal.example" },
+      failover: { healthCheckIntervalSeconds: 10, failureThreshold: 3 },
+      // The team's public zone; the environment only observes it and writes the API's records into it.
+      dns: { hostedZoneId: "Z0123456789EXAMPLE0PAY", zoneName: "payments.example.com", hostname: "api.payments.example.com" },
       messaging: { enabled: true },
       protection: true,
       tags: { CostCenter: "Operations", DataClassification: "confidential" },

@@ -11,7 +11,6 @@ export const PRICES_USD = {
   /** Aurora Global Database replicated write I/O, approximated per month for a small workload. */
   globalDatabaseReplicationMonth: 20,
   /** Route 53: hosted zone per month; health check per month (AWS endpoint, standard / fast interval). */
-  hostedZoneMonth: 0.5,
   healthCheckMonth: { 30: 0.5, 10: 1.5 } as Record<10 | 30, number>,
   /** CloudWatch: alarm per month, dashboard per month (beyond the free three). */
   alarmMonth: 0.1,
@@ -47,8 +46,9 @@ export function monthlyCostLines(spec: EnvironmentSpec): CostLine[] {
     lines.push(
       { item: "Aurora Global Database replication", usd: p.globalDatabaseReplicationMonth },
       {
-        item: "Route 53 hosted zone and two health checks",
-        usd: p.hostedZoneMonth + 2 * p.healthCheckMonth[spec.failover.healthCheckIntervalSeconds],
+        // The hosted zone is the team's own (spec.dns); public ACM certificates and custom domains cost nothing.
+        item: "Route 53 health checks, one per region",
+        usd: 2 * p.healthCheckMonth[spec.failover.healthCheckIntervalSeconds],
       },
       { item: "S3 replication metrics", usd: p.replicationMetricsMonth },
     );

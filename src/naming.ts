@@ -33,11 +33,13 @@ export const STANDARD_TAG_KEYS = {
   managedBy: "managed-by",
 } as const;
 
-/** The Route 53 zone of an environment's failover records, and the name that follows the active region. */
-export function hostedZoneName(suffix: string, given?: string): string {
-  return given ?? `${suffix}.dr.internal`;
+/** The hostname that follows the active region: the team's own (spec.dns.hostname); none without it. */
+export function failoverDomain(dns?: { hostname: string }): string | undefined {
+  return dns?.hostname;
 }
 
-export function failoverDomain(suffix: string, givenZone?: string): string {
-  return `api.${hostedZoneName(suffix, givenZone)}`;
+/** The API's base URL at the failover hostname: each region's custom domain maps its root to the stage. */
+export function failoverUrl(dns?: { hostname: string }): string | undefined {
+  const hostname = failoverDomain(dns);
+  return hostname ? `https://${hostname}` : undefined;
 }

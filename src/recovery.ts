@@ -6,7 +6,10 @@
  *   secondary cluster completes in about a minute (AWS Aurora User Guide, "Using Amazon Aurora
  *   global databases").
  * - Route 53 marks an endpoint unhealthy after `failureThreshold` consecutive failed checks at the
- *   chosen interval; resolvers then follow the failover record within its TTL.
+ *   chosen interval; resolvers then follow the failover alias record within the TTL Route 53 gives
+ *   alias answers (the target's, 60 s for AWS endpoints; an alias has no TTL of its own).
+ * - Without a failover hostname (no `spec.dns`) clients must be re-pointed at the surviving
+ *   region's URL themselves: a configuration change and rollout, planned at half an hour.
  * - DynamoDB global tables replicate within about a second; S3 Replication Time Control
  *   replicates 99.99% of objects within 15 minutes.
  * - Restoring Aurora from a snapshot or point in time, and rebuilding the stack in another
@@ -33,6 +36,9 @@ export const PLANNING_FIGURES = {
   pilotLightScaleUpSeconds: 900,
   continuousBackupRpoSeconds: 300,
   restoreFromBackupSeconds: 4 * 3600,
+  aliasTtlSeconds: 60,
+  /** Re-pointing clients at the other region's URL by hand, when there is no failover hostname. */
+  clientRepointSeconds: 1800,
 } as const;
 
 const STRATEGIES: Record<Tier, string> = {
@@ -51,14 +57,16 @@ export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
       terms: [{ name: "restore database and rebuild the stack in another region", seconds: f.restoreFromBackupSeconds }],
     };
   }
-  const { healthCheckIntervalSeconds, failureThreshold, dnsTtlSeconds } = spec.failover;
+  const { healthCheckIntervalSeconds, failureThreshold } = spec.failover;
   const terms: Term[] = [
     { name: "health checks detect the failure (interval x threshold)", seconds: healthCheckIntervalSeconds * failureThreshold },
     { name: "Aurora Global Database managed failover", seconds: f.globalDatabaseFailoverSeconds },
     ...(spec.tier === "pilot-light"
       ? [{ name: "start a writer instance in the secondary cluster", seconds: f.pilotLightScaleUpSeconds }]
       : []),
-    { name: "DNS resolvers follow the failover record (TTL)", seconds: dnsTtlSeconds },
+    spec.dns
+      ? { name: "DNS resolvers follow the failover alias record (alias TTL)", seconds: f.aliasTtlSeconds }
+      : { name: "clients are re-pointed at the surviving region's URL (no failover hostname)", seconds: f.clientRepointSeconds },
   ];
   return {
     strategy: STRATEGIES[spec.tier],

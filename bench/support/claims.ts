@@ -11,6 +11,7 @@ import { RunFunctionResponse, Severity, type RunFunctionRequest } from "@crosspl
 import { compositeOf, render, requestFor, type Claim } from "../../functions/src/render.js";
 import type { ObservedResource } from "../../functions/src/environment.js";
 import { TIERS } from "../../src/api/index.js";
+import { fabricateShaped } from "../../tools/policy/settle.js";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
 export type Tier = (typeof TIERS)[number];
@@ -83,7 +84,9 @@ export async function steadyObserved(claim: Claim): Promise<Record<string, Obser
     for (const [, , field, key] of waits) {
       // What is waited for may not be composed yet this round (it may wait itself); it is observed all the same.
       const o = (observed[key] ??= { status: { atProvider: {}, conditions: [] } });
-      o.status!.atProvider![field] = fakeAtProvider(key, field, regionOf(o as Record<string, unknown>));
+      // Lists and names AWS gives a shape to (validation records, the team's zone) as the policy's settle makes them.
+      o.status!.atProvider![field] =
+        fabricateShaped(field, key, o as never, claim) ?? fakeAtProvider(key, field, regionOf(o as Record<string, unknown>));
     }
   }
   throw new Error(`${claim.metadata?.name}: resources still wait for observed values after 10 rounds`);

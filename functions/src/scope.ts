@@ -94,4 +94,17 @@ export class RegionScope {
     this.pendingSink.push({ resource: this.key(waiting), reason: `waits for ${field} of ${this.key(logical, role)}` });
     return undefined;
   }
+
+  /** Like atProvider, for a field AWS reports as a list of objects (e.g. a certificate's validation options). */
+  atProviderList(
+    logical: string,
+    field: string,
+    waiting: string,
+    role: RegionRole = this.region.role,
+  ): Array<Record<string, unknown>> | undefined {
+    const value = this.observed(logical, role)?.status?.atProvider?.[field];
+    if (Array.isArray(value) && value.length > 0) return value as Array<Record<string, unknown>>;
+    this.pendingSink.push({ resource: this.key(waiting), reason: `waits for ${field} of ${this.key(logical, role)}` });
+    return undefined;
+  }
 }

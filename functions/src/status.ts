@@ -9,7 +9,7 @@ import { estimatedMonthlyCostUSD } from "../../src/cost.js";
 import type { Environment, ObservedResource, RegionContext } from "./environment.js";
 import type { Pending } from "./scope.js";
 import { LOGICAL, tableLogical } from "./blocks/names.js";
-import { failoverDomain } from "../../src/naming.js";
+import { failoverDomain, failoverUrl } from "../../src/naming.js";
 import type { RegionRole } from "./environment.js";
 
 interface StatusSource {
@@ -50,14 +50,30 @@ function regionStatus(env: Environment, region: RegionContext): NonNullable<Envi
   return status;
 }
 
+/** How clients follow a failover: the failover hostname, or by hand between the regions' own URLs. */
+function clientFailover(env: Environment): Pick<EnvironmentStatus, "failoverDomain" | "failoverUrl" | "clientFailover"> {
+  if (!env.secondary) return {};
+  const url = failoverUrl(env.spec.dns);
+  if (!url) {
+    return {
+      clientFailover:
+        "no failover hostname (spec.dns is not set): clients switch between status.primary.apiUrl and status.secondary.apiUrl themselves",
+    };
+  }
+  return {
+    failoverDomain: failoverDomain(env.spec.dns),
+    failoverUrl: url,
+    clientFailover: `${url} follows the active region: a Route 53 failover alias onto each region's custom domain`,
+  };
+}
+
 export function environmentStatus(env: Environment, desired: string[], pending: Pending[]): EnvironmentStatus {
   const notReady = desired.filter((name) => !isReady(env.observed[name]));
   const active = env.regions.find((r) => r.active) ?? env.primary;
   return {
     primary: regionStatus(env, env.primary),
-    ...(env.secondary
-      ? { secondary: regionStatus(env, env.secondary), failoverDomain: failoverDomain(env.suffix, env.spec.failover.hostedZoneName) }
-      : {}),
+    ...(env.secondary ? { secondary: regionStatus(env, env.secondary) } : {}),
+    ...clientFailover(env),
     activeRegion: active.name,
     recovery: recoveryObjectives(env.spec),
     estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),

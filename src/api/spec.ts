@@ -53,6 +53,9 @@ const SUFFIX_PATTERN = "^[a-z][a-z0-9]{1,11}$";
 const EMAIL_PATTERN = "^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$";
 const DNS_NAME_PATTERN = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$";
 const SCHEDULE_PATTERN = "^(rate\\(([1-9][0-9]{0,3}) (minute|minutes|hour|hours|day|days)\\)|cron\\([^)]{9,100}\\))$";
+/** A DNS name that may start with a `*.` label, so a wildcard is refused by a rule that says why. */
+const HOSTNAME_PATTERN = "^(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$";
+const HOSTED_ZONE_ID_PATTERN = "^Z[A-Z0-9]{1,31}$";
 const TAG_KEY_PATTERN = "^[A-Za-z0-9 _.:/=+@-]{1,128}$";
 
 const region = (description: string) => Type.String({ description, pattern: REGION_PATTERN, minLength: 9, maxLength: 16 });
@@ -189,21 +192,58 @@ export const FailoverSpec = section(
         maximum: 10,
         default: 3,
       }),
-      dnsTtlSeconds: Type.Integer({ description: "TTL of the failover records.", minimum: 10, maximum: 300, default: 60 }),
-      hostedZoneName: Type.Optional(
-        Type.String({
-          description: "Route 53 zone for the failover records; defaults to `<environmentSuffix>.dr.internal`.",
-          pattern: DNS_NAME_PATTERN,
-          maxLength: 253,
-        }),
-      ),
       activeRegion: Type.Union([Type.Literal("primary"), Type.Literal("secondary")], {
         description: "Which region serves traffic and holds the database writer; change it to run a planned switchover.",
         default: "primary",
       }),
     },
-    { description: "DNS failover and switchover (DR tiers only)." },
+    { description: "Health checks and switchover (DR tiers only)." },
   ),
+);
+
+/** The apex carries the zone's NS and SOA records and often the team's own site: the API gets a name of its own. */
+export const DnsSpec = Type.Object(
+  {
+    hostedZoneId: Type.String({
+      description:
+        "Id of an existing public Route 53 hosted zone the team owns, e.g. Z0123456789ABCDEFGHIJ. The environment observes it and writes its records into it; it never creates, changes or deletes the zone.",
+      pattern: HOSTED_ZONE_ID_PATTERN,
+      maxLength: 32,
+    }),
+    zoneName: Type.String({
+      description:
+        "DNS name of that zone, e.g. payments.example.com; the environment refuses to write records when the zone has another name.",
+      pattern: DNS_NAME_PATTERN,
+      maxLength: 253,
+    }),
+    hostname: Type.String({
+      description:
+        "Hostname clients call, under zoneName (not the apex, not a wildcard), e.g. api.payments.example.com. It follows the active region: each region serves it through an API Gateway custom domain with its own ACM certificate.",
+      pattern: HOSTNAME_PATTERN,
+      maxLength: 253,
+    }),
+  },
+  {
+    description:
+      "The team's own DNS for the failover endpoint (pilot-light and warm-standby). Without it there is no failover hostname: clients switch between the per-region API URLs in status.",
+    ...rules(
+      {
+        rule: "!self.hostname.startsWith('*.')",
+        message: "spec.dns.hostname must not be a wildcard: the certificate and the failover records are for one hostname",
+        fieldPath: ".hostname",
+      },
+      {
+        rule: "self.hostname != self.zoneName",
+        message: "spec.dns.hostname must not be the apex of spec.dns.zoneName: give the API a name under the zone, e.g. api.<zoneName>",
+        fieldPath: ".hostname",
+      },
+      {
+        rule: "self.hostname == self.zoneName || self.hostname.endsWith('.' + self.zoneName)",
+        message: "spec.dns.hostname must be a name under spec.dns.zoneName: records can only be written into that zone",
+        fieldPath: ".hostname",
+      },
+    ),
+  },
 );
 
 export const MessagingSpec = section(
@@ -249,6 +289,7 @@ export const EnvironmentSpec = Type.Object(
     events: EventsSpec,
     alerts: AlertsSpec,
     failover: FailoverSpec,
+    dns: Type.Optional(DnsSpec),
     messaging: MessagingSpec,
     protection: Type.Boolean({
       description: "true: deletion protection, final snapshots and Orphan on stateful resources; false: everything destroyable.",
@@ -304,6 +345,11 @@ export const EnvironmentSpec = Type.Object(
         message: "spec.failover.activeRegion can be secondary only for pilot-light and warm-standby",
         fieldPath: ".failover.activeRegion",
       },
+      {
+        rule: "self.tier != 'backup-restore' || !has(self.dns)",
+        message: "spec.dns applies to pilot-light and warm-standby only: failover records need a secondary region",
+        fieldPath: ".dns",
+      },
     ),
   },
 );
@@ -324,7 +370,13 @@ export const EnvironmentStatus = Type.Object(
   {
     primary: Type.Optional(RegionStatus),
     secondary: Type.Optional(RegionStatus),
-    failoverDomain: Type.Optional(Type.String({ description: "DNS name that follows the active region." })),
+    failoverDomain: Type.Optional(
+      Type.String({ description: "Hostname that follows the active region (spec.dns.hostname); absent without spec.dns." }),
+    ),
+    failoverUrl: Type.Optional(
+      Type.String({ description: "Base URL of the API at the failover hostname, served by the active region's custom domain." }),
+    ),
+    clientFailover: Type.Optional(Type.String({ description: "How clients reach the active region after a failover." })),
     activeRegion: Type.Optional(Type.String({ description: "AWS region currently serving traffic." })),
     recovery: Type.Optional(
       Type.Object(
@@ -360,6 +412,7 @@ export type EnvironmentSpec = Static<typeof EnvironmentSpec>;
 export type EnvironmentStatus = Static<typeof EnvironmentStatus>;
 export type NetworkSpec = Static<typeof NetworkSpec>;
 export type DatabaseSpec = Static<typeof DatabaseSpec>;
+export type DnsSpec = Static<typeof DnsSpec>;
 
 /** Keys the composite's connection secret carries. */
 export const CONNECTION_SECRET_KEYS = [

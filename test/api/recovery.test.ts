@@ -1,16 +1,25 @@
 import { validateSpec } from "../../src/api/index.js";
-import { recoveryObjectives } from "../../src/recovery.js";
+import { PLANNING_FIGURES, recoveryObjectives } from "../../src/recovery.js";
 import { estimatedMonthlyCostUSD, monthlyCostLines } from "../../src/cost.js";
+
+const TEAM_DNS = { hostedZoneId: "Z0123456789ABCDEFGHIJ", zoneName: "payments.example.com", hostname: "api.payments.example.com" };
 
 const variants = [
   {},
-  { failover: { healthCheckIntervalSeconds: 30, failureThreshold: 10, dnsTtlSeconds: 300 } },
-  { failover: { healthCheckIntervalSeconds: 10, failureThreshold: 1, dnsTtlSeconds: 10 } },
+  { failover: { healthCheckIntervalSeconds: 30, failureThreshold: 10 } },
+  { failover: { healthCheckIntervalSeconds: 10, failureThreshold: 1 }, dns: TEAM_DNS },
   { database: { minCapacity: 8, maxCapacity: 64 } },
 ];
 
-const spec = (tier: string, extra: object) =>
-  validateSpec({ environmentSuffix: "t1", tier, primaryRegion: "us-east-1", secondaryRegion: "us-west-2", ...extra });
+/** backup-restore composes no failover DNS, so the claim API refuses spec.dns there. */
+const spec = (tier: string, extra: Record<string, unknown>) =>
+  validateSpec({
+    environmentSuffix: "t1",
+    tier,
+    primaryRegion: "us-east-1",
+    secondaryRegion: "us-west-2",
+    ...(tier === "backup-restore" ? { ...extra, dns: undefined } : extra),
+  });
 
 describe.each(variants)("tiers with %j", (extra) => {
   const [backup, pilot, warm] = ["backup-restore", "pilot-light", "warm-standby"].map((t) => spec(t, extra));
@@ -32,10 +41,20 @@ describe.each(variants)("tiers with %j", (extra) => {
   });
 });
 
-test("warm standby with the default settings meets RPO <= 1 s and RTO <= 180 s", () => {
-  const r = recoveryObjectives(spec("warm-standby", {}));
+test("warm standby with the team's DNS and the default settings meets RPO <= 1 s and RTO <= 180 s", () => {
+  const r = recoveryObjectives(spec("warm-standby", { dns: TEAM_DNS }));
   expect(r.rpoSeconds).toBeLessThanOrEqual(1);
   expect(r.rtoSeconds).toBeLessThanOrEqual(180);
+});
+
+test.each(["pilot-light", "warm-standby"])("%s without a failover hostname counts re-pointing the clients, not a DNS TTL", (tier) => {
+  const withDns = recoveryObjectives(spec(tier, { dns: TEAM_DNS }));
+  const without = recoveryObjectives(spec(tier, {}));
+  const names = (r: typeof without) => r.terms.map((t) => t.name);
+  expect(names(without)).toContain("clients are re-pointed at the surviving region's URL (no failover hostname)");
+  expect(names(without).some((n) => n.includes("DNS"))).toBe(false);
+  expect(names(withDns)).toContain("DNS resolvers follow the failover alias record (alias TTL)");
+  expect(without.rtoSeconds - withDns.rtoSeconds).toBe(PLANNING_FIGURES.clientRepointSeconds - PLANNING_FIGURES.aliasTtlSeconds);
 });
 
 test("the cost floor of a backup-restore environment is its Aurora floor plus fixed items", () => {

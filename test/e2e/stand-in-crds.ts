@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./controlplane.js";
+import { AT_CURRENT_STORAGE } from "../../src/provider.js";
 
 export const STAND_IN_LABEL = "e2e.dr.platform.io/stand-in";
 
@@ -26,7 +27,7 @@ export function composableKinds(): Array<{ group: string; version: string; kind:
       /@crossplane-models\/provider-upjet-aws\/([a-z0-9.-]+)\/(v[a-z0-9]+)\/([A-Za-z0-9]+)/g,
     )) {
       const [, group, version, kind] = m;
-      const stored = versions[`${group}/${kind}`];
+      const stored = AT_CURRENT_STORAGE[`${group}/${kind}`] ?? versions[`${group}/${kind}`];
       if (stored !== version)
         throw new Error(`${group}/${kind}: function imports ${version}, the pinned provider stores ${stored ?? "no such kind"}`);
       seen.set(`${group}/${kind}`, { group, version, kind });

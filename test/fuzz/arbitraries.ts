@@ -148,11 +148,17 @@ export const validClaimArb: fc.Arbitrary<Claim> = fc
       {
         healthCheckIntervalSeconds: fc.constantFrom(10, 30),
         failureThreshold: fc.integer({ min: 1, max: 10 }),
-        dnsTtlSeconds: fc.integer({ min: 10, max: 300 }),
-        hostedZoneName: zoneNameArb,
         secondaryActive: fc.boolean(),
       },
       { requiredKeys: [] },
+    ),
+    dns: fc.option(
+      fc.record({
+        hostedZoneId: fc.tuple(chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1, 31)).map(([id]) => `Z${id}`),
+        zoneName: zoneNameArb,
+        label: dnsLabel,
+      }),
+      { nil: undefined },
     ),
     messaging: fc.option(fc.boolean(), { nil: undefined }),
     protection: fc.option(fc.boolean(), { nil: undefined }),
@@ -178,6 +184,9 @@ export const validClaimArb: fc.Arbitrary<Claim> = fc
       ...(c.schedule ? { events: { schedule: c.schedule } } : {}),
       alerts: { emails: c.emails },
       failover: { ...failover, ...(dr && secondaryActive ? { activeRegion: "secondary" } : {}) },
+      ...(dr && c.dns
+        ? { dns: { hostedZoneId: c.dns.hostedZoneId, zoneName: c.dns.zoneName, hostname: `${c.dns.label}.${c.dns.zoneName}` } }
+        : {}),
       ...(c.messaging === undefined ? {} : { messaging: { enabled: c.messaging } }),
       ...(c.protection === undefined ? {} : { protection: c.protection }),
       ...(c.allowTierDowngrade === undefined ? {} : { allowTierDowngrade: c.allowTierDowngrade }),
@@ -204,6 +213,14 @@ const edit = (f: (s: Spec) => void) => (spec: Spec) => {
   return copy;
 };
 const dr = (spec: Spec) => spec.tier !== "backup-restore";
+/** The spec with the team's DNS, for rules only a DNS section can break; a DR tier only. */
+const withDns = (f: (dns: Spec) => void) => (spec: Spec) =>
+  dr(spec)
+    ? edit((s) => {
+        s.dns ??= { hostedZoneId: "Z0123456789ABC", zoneName: "team.example.com", hostname: "api.team.example.com" };
+        f(s.dns);
+      })(spec)
+    : undefined;
 
 /** Every rule of the API, broken once. */
 export const BREAKAGES: readonly Breakage[] = [
@@ -469,18 +486,50 @@ export const BREAKAGES: readonly Breakage[] = [
     }),
   },
   {
-    label: "DNS TTL 5 s",
-    field: "spec.failover.dnsTtlSeconds",
-    apply: edit((s) => {
-      s.failover.dnsTtlSeconds = 5;
+    label: "DNS zone name with an underscore",
+    field: "spec.dns.zoneName",
+    apply: withDns((d) => {
+      d.zoneName = "bad_zone.example";
+      d.hostname = "api.bad_zone.example";
     }),
   },
   {
-    label: "hosted zone with an underscore",
-    field: "spec.failover.hostedZoneName",
-    apply: edit((s) => {
-      s.failover.hostedZoneName = "bad_zone.example";
+    label: "hosted zone id in lowercase",
+    field: "spec.dns.hostedZoneId",
+    apply: withDns((d) => {
+      d.hostedZoneId = "z0123abc";
     }),
+  },
+  {
+    label: "wildcard hostname",
+    field: "spec.dns.hostname",
+    apply: withDns((d) => {
+      d.hostname = `*.${d.zoneName}`;
+    }),
+  },
+  {
+    label: "hostname at the zone apex",
+    field: "spec.dns.hostname",
+    apply: withDns((d) => {
+      d.hostname = d.zoneName;
+    }),
+  },
+  {
+    label: "hostname outside the zone",
+    field: "spec.dns.hostname",
+    apply: withDns((d) => {
+      d.hostname = `api.other-${d.zoneName}`;
+    }),
+  },
+  {
+    label: "DNS for a tier without a secondary",
+    field: "spec.dns",
+    apply: (s) =>
+      dr(s)
+        ? undefined
+        : edit((c) => {
+            c.dns = { hostedZoneId: "Z0123456789ABC", zoneName: "team.example.com", hostname: "api.team.example.com" };
+          })(s),
   },
   {
     label: "active region neither primary nor secondary",

@@ -85,6 +85,10 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
     expect(summary).toMatch(/RPO \d+[smh]/);
     expect(summary).toMatch(/RTO \d+[smh]/);
     expect(summary).toContain(`~$${xr.status.estimatedMonthlyCostUSD.toFixed(2)}/month`);
+    // How clients follow a failover: the team's hostname, or by hand between the regions' URLs.
+    if (xr.status.failoverUrl) expect(summary).toContain(`clients call ${xr.status.failoverUrl}, which follows the active region`);
+    else if (xr.status.secondary) expect(summary).toContain("no failover hostname (spec.dns): clients switch between the per-region URLs");
+    else expect(summary).not.toContain("failover");
   });
 });
 

@@ -148,6 +148,41 @@ export const INVALID_CLAIMS: Array<[string, string, Spec]> = [
       s.tags = { "cost!center": "x" };
     }),
   ],
+  [
+    "a failover hostname outside the team's zone",
+    "spec.dns.hostname",
+    edit(valid, (s) => {
+      s.dns.hostname = "api.payments.example.net";
+    }),
+  ],
+  [
+    "a wildcard failover hostname",
+    "spec.dns.hostname",
+    edit(valid, (s) => {
+      s.dns.hostname = `*.${s.dns.zoneName}`;
+    }),
+  ],
+  [
+    "the zone apex as the failover hostname",
+    "spec.dns.hostname",
+    edit(valid, (s) => {
+      s.dns.hostname = s.dns.zoneName;
+    }),
+  ],
+  [
+    "a hosted zone id that is not one",
+    "spec.dns.hostedZoneId",
+    edit(valid, (s) => {
+      s.dns.hostedZoneId = "payments.example.com";
+    }),
+  ],
+  [
+    "DNS for a tier without a secondary region",
+    "spec.dns",
+    edit(backupOnly, (s) => {
+      s.dns = { hostedZoneId: "Z0123456789ABCDEF", zoneName: "reports.example.com", hostname: "api.reports.example.com" };
+    }),
+  ],
 ];
 
 /** [what changes, the field the refusal must name, merge patch for spec] on the live warm-standby claim. */

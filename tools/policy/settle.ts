@@ -19,11 +19,54 @@ export interface Settled {
   resources: Resources;
   /** Renders it took. */
   rounds: number;
+  /** What the last render was given as observed: the values AWS reported, as fabricated here. */
+  observed: Record<string, ObservedResource>;
   fatal?: string;
 }
 
+interface Known {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { annotations?: Record<string, string> };
+  spec?: Record<string, any>;
+}
+
+/**
+ * Values that are not an id: their shape comes from what the resource asks for, or, for what the
+ * environment only observes (the team's hosted zone), from what the claim says exists.
+ */
+export function fabricateShaped(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
+  const forProvider = known?.spec?.forProvider ?? {};
+  const region = forProvider.region ?? "us-east-1";
+  const id = shortHash(`${key}/${field}`, 12);
+  const observeOnly = JSON.stringify(known?.spec?.managementPolicies) === JSON.stringify(["Observe"]);
+  if (known?.kind === "Zone" && observeOnly) {
+    const dns = (claim.spec?.dns ?? {}) as { zoneName?: string };
+    if (field === "name") return dns.zoneName;
+    if (field === "zoneId") return known.metadata?.annotations?.["crossplane.io/external-name"];
+  }
+  if (field === "domainValidationOptions" && typeof forProvider.domainName === "string") {
+    // ACM gives an account the same record for a name in every region: derived from the name only.
+    const name = forProvider.domainName as string;
+    return [
+      {
+        domainName: name,
+        resourceRecordName: `_${shortHash(`${name}/name`, 32)}.${name}.`,
+        resourceRecordType: "CNAME",
+        resourceRecordValue: `_${shortHash(`${name}/value`, 32)}.${shortHash(name, 10)}.acm-validations.aws.`,
+      },
+    ];
+  }
+  if (field === "fqdn" && typeof forProvider.name === "string") return (forProvider.name as string).replace(/\.$/, "");
+  if (field === "regionalDomainName") return `d-${id.slice(0, 10)}.execute-api.${region}.amazonaws.com`;
+  if (field === "regionalZoneId") return `Z${shortHash(`regional-zone/${region}`, 12).toUpperCase()}`;
+  return undefined;
+}
+
 /** A value of the shape AWS would give `field` of `key`. */
-function fabricate(field: string, key: string, known?: { apiVersion?: string; kind?: string; spec?: Record<string, any> }): string {
+function fabricate(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
+  const shaped = fabricateShaped(field, key, known, claim);
+  if (shaped !== undefined) return shaped;
   const service = known?.apiVersion?.split(".")[0] ?? "aws";
   const region = known?.spec?.forProvider?.region ?? "us-east-1";
   const id = shortHash(`${key}/${field}`, 12);
@@ -46,7 +89,11 @@ export function waitingFor(rsp: RenderedJson): Array<[string, string, string]> {
 }
 
 /** The observed state after AWS has created what `rsp` desires and told every value it waits for. */
-export function nextObserved(rsp: RenderedJson, observed: Record<string, ObservedResource> = {}): Record<string, ObservedResource> {
+export function nextObserved(
+  rsp: RenderedJson,
+  observed: Record<string, ObservedResource> = {},
+  claim: Claim = {},
+): Record<string, ObservedResource> {
   const next = { ...observed };
   const desired: Record<string, { resource: ObservedResource }> = rsp.desired?.resources ?? {};
   for (const [key, { resource }] of Object.entries(desired)) {
@@ -60,7 +107,7 @@ export function nextObserved(rsp: RenderedJson, observed: Record<string, Observe
     const entry = (next[key] = { ...next[key] });
     entry.status = {
       ...entry.status,
-      atProvider: { ...entry.status?.atProvider, [field]: fabricate(field, key, desired[key]?.resource as never) },
+      atProvider: { ...entry.status?.atProvider, [field]: fabricate(field, key, desired[key]?.resource as never, claim) },
     };
   }
   return next;
@@ -82,9 +129,9 @@ export async function settle(claim: Claim, maxRounds = MAX_ROUNDS): Promise<Sett
   for (let round = 1; round <= maxRounds; round++) {
     const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as RenderedJson;
     const fatal = fatalOf(rsp);
-    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal };
-    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round };
-    observed = nextObserved(rsp, observed);
+    if (fatal) return { resources: resourcesOf(rsp), rounds: round, observed, fatal };
+    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, observed };
+    observed = nextObserved(rsp, observed, claim);
   }
   throw new Error(`the composition still waits for observed values after ${maxRounds} renders`);
 }

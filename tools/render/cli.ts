@@ -94,6 +94,8 @@ function summaryOf(r: Rendered): string {
   const status = (r.composite.status ?? {}) as {
     recovery?: { rpoSeconds?: number; rtoSeconds?: number };
     estimatedMonthlyCostUSD?: number;
+    failoverUrl?: string;
+    secondary?: unknown;
   };
   const rpo = status.recovery?.rpoSeconds;
   const rto = status.recovery?.rtoSeconds;
@@ -103,6 +105,11 @@ function summaryOf(r: Rendered): string {
     `${r.composite.metadata?.name}: ${r.composed.length} resources (${perKind})`,
     `RPO ${rpo === undefined ? "?" : formatSeconds(rpo)}, RTO ${rto === undefined ? "?" : formatSeconds(rto)}`,
     `~$${cost === undefined ? "?" : cost.toFixed(2)}/month`,
+    ...(status.failoverUrl
+      ? [`clients call ${status.failoverUrl}, which follows the active region`]
+      : status.secondary
+        ? ["no failover hostname (spec.dns): clients switch between the per-region URLs"]
+        : []),
     ...(warnings > 0 ? [`${warnings} waiting for observed values`] : []),
   ].join("; ");
 }

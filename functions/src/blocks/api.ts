@@ -14,6 +14,11 @@ import { UsagePlan } from "@crossplane-models/provider-upjet-aws/apigateway.aws.
 import { APIKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/APIKey";
 import { UsagePlanKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlanKey";
 import { Account } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { Certificate } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta2/Certificate";
+import { CertificateValidation } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta1/CertificateValidation";
+import { DomainName } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/DomainName";
+import { BasePathMapping } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/BasePathMapping";
+import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Record";
 import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
@@ -23,6 +28,7 @@ import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { functionLogical } from "./compute.js";
 import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
+import { teamDns, zoneVerified } from "./dns.js";
 import { LOGICAL, resourceNames, type Handler } from "./names.js";
 
 export interface Route {
@@ -229,7 +235,105 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     },
   });
 
-  Object.assign(out, cloudWatchAccount(scope));
+  Object.assign(out, cloudWatchAccount(scope), customDomain(scope));
+  return out;
+}
+
+/** TTL of the certificate's validation record; ACM reads it at issue and at every renewal. */
+export const VALIDATION_RECORD_TTL_SECONDS = 300;
+
+interface ValidationOption {
+  domainName?: string;
+  resourceRecordName?: string;
+  resourceRecordType?: string;
+  resourceRecordValue?: string;
+}
+
+/** The certificate's DNS validation record for `hostname`, once ACM has reported it. */
+function validationOption(scope: RegionScope, hostname: string, role = scope.region.role): Required<ValidationOption> | undefined {
+  const options = scope.atProviderList(LOGICAL.certificate, "domainValidationOptions", LOGICAL.certificateValidationRecord, role);
+  const option = (options as ValidationOption[] | undefined)?.find((o) => o.domainName === hostname);
+  return option?.resourceRecordName && option.resourceRecordType && option.resourceRecordValue
+    ? (option as Required<ValidationOption>)
+    : undefined;
+}
+
+/**
+ * The failover hostname served by this region (spec.dns): an ACM certificate in this region (a
+ * regional custom domain takes one from its own region), validated through a record in the team's
+ * zone, a REGIONAL custom domain with that certificate, and the stage mapped at its root, so
+ * `https://<hostname>/process` reaches this region's stage. dns.ts points the alias records here.
+ */
+function customDomain(scope: RegionScope): Record<string, ManagedResource> {
+  const team = teamDns(scope);
+  if (!team) return {};
+  const region = scope.region.name;
+  const out: Record<string, ManagedResource> = {
+    [LOGICAL.certificate]: new Certificate({
+      spec: {
+        forProvider: { region, domainName: team.hostname, validationMethod: "DNS", tags: scope.tags(team.hostname) },
+      },
+    }),
+  };
+
+  // ACM gives one account the same validation record for a name in every region: the primary
+  // writes it and the secondary's certificate validates through it. A second record of the same
+  // name would be refused by Route 53, and deleting either would break the other's renewals.
+  const own = validationOption(scope, team.hostname);
+  const primaryOption = scope.region.role === "primary" ? own : validationOption(scope, team.hostname, "primary");
+  const shared = scope.region.role === "secondary" && own && primaryOption && own.resourceRecordName === primaryOption.resourceRecordName;
+  if (own && primaryOption && !shared && zoneVerified(scope, team, LOGICAL.certificateValidationRecord)) {
+    out[LOGICAL.certificateValidationRecord] = new DnsRecord({
+      spec: {
+        forProvider: {
+          zoneIdSelector: scope.select(LOGICAL.teamZone, "primary"),
+          name: own.resourceRecordName,
+          type: own.resourceRecordType,
+          ttl: VALIDATION_RECORD_TTL_SECONDS,
+          records: [own.resourceRecordValue],
+        },
+      },
+    });
+  }
+  // The record's name as Route 53 reports it, so validation starts only once the record exists.
+  const recordRole = shared ? "primary" : scope.region.role;
+  const fqdn =
+    own && primaryOption && scope.atProvider(LOGICAL.certificateValidationRecord, "fqdn", LOGICAL.certificateValidation, recordRole);
+  if (fqdn) {
+    out[LOGICAL.certificateValidation] = new CertificateValidation({
+      spec: {
+        forProvider: { region, certificateArnSelector: scope.select(LOGICAL.certificate), validationRecordFqdns: [fqdn] },
+      },
+    });
+  }
+
+  // API Gateway refuses a certificate that is not issued yet; the validation reports an id once ACM has issued it.
+  const validated = scope.atProvider(LOGICAL.certificateValidation, "id", LOGICAL.domainName);
+  if (validated) {
+    out[LOGICAL.domainName] = new DomainName({
+      spec: {
+        forProvider: {
+          region,
+          domainName: team.hostname,
+          endpointConfiguration: { types: ["REGIONAL"] },
+          regionalCertificateArnSelector: scope.select(LOGICAL.certificateValidation),
+          securityPolicy: "TLS_1_2",
+          tags: scope.tags(team.hostname),
+        },
+      },
+    });
+    // No base path: the custom domain's root is the stage, so paths match the routes.
+    out[LOGICAL.basePathMapping] = new BasePathMapping({
+      spec: {
+        forProvider: {
+          region,
+          apiIdSelector: scope.select(LOGICAL.restApi),
+          stageNameSelector: scope.select(LOGICAL.apiStage),
+          domainNameSelector: scope.select(LOGICAL.domainName),
+        },
+      },
+    });
+  }
   return out;
 }
 

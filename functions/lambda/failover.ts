@@ -233,7 +233,7 @@ export function createFailoverHandler(env: Env) {
     const targetRegion = trigger.kind === "planned" || trigger.kind === "unplanned" ? trigger.targetRegion : cfg.failoverTargetRegion;
     if (trigger.kind === "alarm" && !cfg.automaticPromotion) {
       // Promotion may lose the writes not yet replicated: without the claim's opt-in a person decides.
-      const action = `drctl failover --unplanned --to-region ${targetRegion} --global-cluster ${cfg.globalClusterId}`;
+      const action = `drctl failover --unplanned --to-region ${targetRegion} --function ${context.functionName}`;
       log.warn("primary down; automatic promotion is off", { alarm: trigger.alarmName, action });
       await publish(`DR: primary down for ${cfg.globalClusterId}, promotion needs a person`, { outcome: "paged", targetRegion, action });
       return result("paged", { targetRegion });

@@ -4,7 +4,9 @@
  * two actions itself, the way RDS documents them, and forwards every other RDS request to moto
  * unchanged; after a promotion it reports the global cluster as failing over / switching over in
  * DescribeGlobalClusters, and it refuses a second promotion with InvalidGlobalClusterStateFault,
- * as RDS does while one runs. `complete()` plays the end of a promotion RDS would report later:
+ * as RDS does while one runs. `down` plays a regional outage: requests signed for a region in it
+ * get 503, as an unreachable endpoint would. Every request is logged as action and region.
+ * `complete()` plays the end of a promotion RDS would report later:
  * the target member becomes the writer and the global cluster is available again.
  */
 import { createServer, request } from "node:http";
@@ -31,6 +33,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export class RdsPromotionStandIn {
   readonly calls: PromotionCall[] = [];
+  /** Every RDS request, in order, with the region it was signed for. */
+  readonly log: Array<{ action: string; region: string }> = [];
+  /** Regions whose RDS endpoint is down. */
+  readonly down = new Set<string>();
   /** Every promotion completed so far, in order. */
   readonly completed: PromotionCall[] = [];
   /** Promotions finished by complete(): global cluster id -> ARN of the member that now writes. */
@@ -42,6 +48,8 @@ export class RdsPromotionStandIn {
 
   reset(): void {
     this.calls.length = 0;
+    this.log.length = 0;
+    this.down.clear();
     this.completed.length = 0;
     this.writers.clear();
   }
@@ -79,6 +87,15 @@ export class RdsPromotionStandIn {
     const body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
+    const region = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/rds\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "unknown";
+    this.log.push({ action: action ?? "", region });
+    if (this.down.has(region)) {
+      res.writeHead(503, { "content-type": "text/xml" });
+      res.end(
+        `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>${region} is down</Message></Error></ErrorResponse>`,
+      );
+      return;
+    }
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
       const xml = (inner: string) =>

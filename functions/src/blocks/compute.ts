@@ -176,12 +176,13 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
         Action: ["rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"],
         Resource: [arns.globalCluster, arns.primaryCluster, arns.secondaryCluster],
       },
-      // Pilot light: the writer it adds to this region's headless cluster, by the composition's identifier.
+      // Pilot light: the writer it adds to the target's headless cluster, by the composition's
+      // identifier; failback targets the primary's cluster, whose writer it reads the same way.
       {
         Sid: "AddWriter",
         Effect: "Allow",
         Action: ["rds:CreateDBInstance", "rds:AddTagsToResource", "rds:DescribeDBInstances"],
-        Resource: [arns.secondaryCluster, writerInstanceArn(arns.secondaryCluster)],
+        Resource: [arns.primaryCluster, arns.secondaryCluster, ...[arns.primaryCluster, arns.secondaryCluster].map(writerInstanceArn)],
       },
       { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: arns.alertsTopic },
       // The topic is KMS-encrypted: publishing needs its key, only through SNS.

@@ -71,7 +71,6 @@ describeWithMoto("drills: a regional outage of the primary, played end to end pe
 
   beforeAll(async () => {
     useTestCredentials();
-    process.env["AWS_MAX_ATTEMPTS"] = "1";
     moto = await startMoto();
     rdsStandIn = new RdsPromotionStandIn(moto.endpoint);
     await rdsStandIn.start();

@@ -66,6 +66,8 @@ export class RdsPromotionStandIn {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res).catch((err: Error) => res.writeHead(502).end(err.message)));
+    // Outlive the SDK's pooled keep-alive sockets, so a reused socket is never closed under a request.
+    this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     this.endpoint = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }

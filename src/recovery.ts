@@ -17,8 +17,12 @@
  */
 import type { EnvironmentSpec, Tier } from "./api/index.js";
 
+/** The steps of a recovery; the orchestrator's steps carry the same names (test/drill checks they match). */
+export type Step = "detect" | "add-writer" | "promote" | "dns" | "restore";
+
 export interface Term {
   name: string;
+  step: Step;
   seconds: number;
 }
 
@@ -32,9 +36,17 @@ export interface RecoveryObjectives {
 export const PLANNING_FIGURES = {
   globalDatabaseLagSeconds: 1,
   globalDatabaseFailoverSeconds: 60,
-  /** Starting a reader in a headless secondary cluster (pilot light) before it can take writes. */
+  /** Adding a writer instance to a headless secondary cluster (pilot light) before it can be promoted. */
   pilotLightScaleUpSeconds: 900,
   continuousBackupRpoSeconds: 300,
+  /**
+   * How long the secondary's canary must see the primary database unavailable before automatic
+   * promotion: longer than Aurora's own in-region failover (about 30-120 s) and a transient API or
+   * network blip, since promoting may lose the writes not yet replicated.
+   */
+  automaticPromotionSustainSeconds: 300,
+  /** Without automatic promotion: a person is paged, decides, and runs drctl failover --unplanned. */
+  onCallDecisionSeconds: 900,
   restoreFromBackupSeconds: 4 * 3600,
   aliasTtlSeconds: 60,
   /** Re-pointing clients at the other region's URL by hand, when there is no failover hostname. */
@@ -44,7 +56,7 @@ export const PLANNING_FIGURES = {
 const STRATEGIES: Record<Tier, string> = {
   "backup-restore": "Backup and restore: continuous backups, restored into a new stack on disaster",
   "pilot-light": "Pilot light: data replicated to a secondary region with no running compute for the database",
-  "warm-standby": "Warm standby: a scaled-down, running copy in the secondary region, failed over automatically",
+  "warm-standby": "Warm standby: a scaled-down, running copy in the secondary region with a reader ready to promote",
 };
 
 export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
@@ -54,19 +66,32 @@ export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
       strategy: STRATEGIES[spec.tier],
       rpoSeconds: f.continuousBackupRpoSeconds,
       rtoSeconds: f.restoreFromBackupSeconds,
-      terms: [{ name: "restore database and rebuild the stack in another region", seconds: f.restoreFromBackupSeconds }],
+      terms: [{ name: "restore database and rebuild the stack in another region", step: "restore", seconds: f.restoreFromBackupSeconds }],
     };
   }
-  const { healthCheckIntervalSeconds, failureThreshold } = spec.failover;
+  const { automaticPromotion } = spec.failover;
   const terms: Term[] = [
-    { name: "health checks detect the failure (interval x threshold)", seconds: healthCheckIntervalSeconds * failureThreshold },
-    { name: "Aurora Global Database managed failover", seconds: f.globalDatabaseFailoverSeconds },
+    automaticPromotion
+      ? {
+          name: "the secondary's canary sees the primary database down, minutes in a row",
+          step: "detect",
+          seconds: f.automaticPromotionSustainSeconds,
+        }
+      : { name: "on-call is paged, decides, and runs drctl failover --unplanned", step: "detect", seconds: f.onCallDecisionSeconds },
     ...(spec.tier === "pilot-light"
-      ? [{ name: "start a writer instance in the secondary cluster", seconds: f.pilotLightScaleUpSeconds }]
+      ? [
+          {
+            name: "the orchestrator adds a writer instance to the headless secondary cluster",
+            step: "add-writer" as const,
+            seconds: f.pilotLightScaleUpSeconds,
+          },
+        ]
       : []),
+    { name: "Aurora Global Database managed failover", step: "promote", seconds: f.globalDatabaseFailoverSeconds },
+    // Route 53 health checks move PRIMARY while the database is recovered, so only the alias TTL adds up.
     spec.dns
-      ? { name: "DNS resolvers follow the failover alias record (alias TTL)", seconds: f.aliasTtlSeconds }
-      : { name: "clients are re-pointed at the surviving region's URL (no failover hostname)", seconds: f.clientRepointSeconds },
+      ? { name: "DNS resolvers follow the failover alias record (alias TTL)", step: "dns", seconds: f.aliasTtlSeconds }
+      : { name: "clients are re-pointed at the surviving region's URL (no failover hostname)", step: "dns", seconds: f.clientRepointSeconds },
   ];
   return {
     strategy: STRATEGIES[spec.tier],

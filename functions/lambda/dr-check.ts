@@ -4,12 +4,16 @@
  * - secondary: reads both from its replicas and prints their age as replication lag in
  *   CloudWatch Embedded Metric Format on stdout, which CloudWatch Logs turns into metrics
  *   without a PutMetricData call. The age is an upper bound on the data-loss window (RPO),
- *   including up to one schedule interval, so alarm thresholds should allow for it.
+ *   including up to one schedule interval, so alarm thresholds should allow for it;
+ * - secondary, too: asks the primary region's RDS whether the primary cluster is available with a
+ *   writer, and reports PrimaryDatabaseAvailable (1 or 0; an error or timeout counts as 0). The
+ *   alarm on it lives in this region, so the failover trigger never depends on the failing one.
  */
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DescribeDBClustersCommand } from "@aws-sdk/client-rds";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { dynamodb, s3 } from "./lib/clients.js";
+import { dynamodb, rds, s3 } from "./lib/clients.js";
 import { BUCKET_NAME, TABLE_NAME, once, optionalInt, optionalString, requireRegion, requireString, withConfig } from "./lib/config.js";
 import type { Env } from "./lib/config.js";
 import { deadline, errorCode } from "./lib/aws.js";
@@ -25,6 +29,8 @@ export interface DrCheckConfig {
   bucketName: string;
   namespace: string;
   timeoutMs: number;
+  /** The primary's Aurora cluster, probed from the secondary; unset: no probe (single-region tiers). */
+  primaryClusterId: string | undefined;
 }
 
 export function loadDrCheckConfig(env: Env): DrCheckConfig {
@@ -35,11 +41,35 @@ export function loadDrCheckConfig(env: Env): DrCheckConfig {
     bucketName: requireString(env, "BUCKET_NAME", BUCKET_NAME, "an S3 bucket name"),
     namespace: optionalString(env, "METRIC_NAMESPACE", /^[A-Za-z0-9./_#:-]{1,255}$/, "a CloudWatch namespace") ?? "DisasterRecovery",
     timeoutMs: optionalInt(env, "DEPENDENCY_TIMEOUT_MS", 5000, 50, 25_000),
+    primaryClusterId: optionalString(env, "PRIMARY_DB_CLUSTER_IDENTIFIER", /^[A-Za-z][A-Za-z0-9-]{0,62}$/, "an RDS cluster identifier"),
   };
 }
 
 export type DrCheckResult =
-  { role: "primary"; writtenAt: number } | { role: "secondary"; dynamodbLagSeconds?: number; s3LagSeconds?: number; failures: string[] };
+  | { role: "primary"; writtenAt: number }
+  | {
+      role: "secondary";
+      dynamodbLagSeconds?: number;
+      s3LagSeconds?: number;
+      primaryDatabaseAvailable?: boolean;
+      failures: string[];
+    };
+
+/** The primary database is up when its region's RDS answers and reports the cluster available with a writer. */
+async function probePrimaryDatabase(cfg: DrCheckConfig, clusterId: string): Promise<{ available: boolean; detail: string }> {
+  try {
+    const res = await rds(cfg.primaryRegion).send(
+      new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }),
+      deadline(cfg.timeoutMs),
+    );
+    const cluster = res.DBClusters?.[0];
+    const writer = cluster?.DBClusterMembers?.some((m) => m.IsClusterWriter);
+    if (cluster?.Status === "available" && writer) return { available: true, detail: "available" };
+    return { available: false, detail: `status ${cluster?.Status ?? "missing"}, writer ${writer ? "present" : "absent"}` };
+  } catch (err) {
+    return { available: false, detail: errorCode(err) };
+  }
+}
 
 /** One EMF document: metric values as top-level members, described under `_aws`. */
 export function emfLine(
@@ -99,6 +129,7 @@ export function createDrCheckHandler(env: Env) {
     }
 
     const failures: string[] = [];
+    const probe = cfg.primaryClusterId === undefined ? Promise.resolve(undefined) : probePrimaryDatabase(cfg, cfg.primaryClusterId);
     const [item, object] = await Promise.all([
       ddb.send(new GetItemCommand({ TableName: cfg.tableName, Key: HEARTBEAT_KEY }), deadline(cfg.timeoutMs)).then(
         (r) => writtenAtOf(r.Item?.["writtenAt"]?.N),
@@ -122,11 +153,17 @@ export function createDrCheckHandler(env: Env) {
     };
     if (dynamodbLagSeconds !== undefined) metrics["DynamoDBReplicationLag"] = { value: dynamodbLagSeconds, unit: "Seconds" };
     if (s3LagSeconds !== undefined) metrics["S3ReplicationLag"] = { value: s3LagSeconds, unit: "Seconds" };
+    const primaryDatabase = await probe;
+    if (primaryDatabase) {
+      metrics["PrimaryDatabaseAvailable"] = { value: primaryDatabase.available ? 1 : 0, unit: "Count" };
+      if (!primaryDatabase.available) log.warn("primary database unavailable", { detail: primaryDatabase.detail });
+    }
     writeJsonLine(emfLine(cfg.namespace, { PrimaryRegion: cfg.primaryRegion, Region: cfg.region }, metrics, now));
     if (failures.length) log.warn("replication check incomplete", { failures });
     return {
       role: "secondary",
       failures,
+      ...(primaryDatabase ? { primaryDatabaseAvailable: primaryDatabase.available } : {}),
       ...(dynamodbLagSeconds === undefined ? {} : { dynamodbLagSeconds }),
       ...(s3LagSeconds === undefined ? {} : { s3LagSeconds }),
     };

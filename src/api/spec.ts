@@ -196,6 +196,11 @@ export const FailoverSpec = section(
         description: "Which region serves traffic and holds the database writer; change it to run a planned switchover.",
         default: "primary",
       }),
+      automaticPromotion: Type.Boolean({
+        description:
+          "true: the secondary promotes itself, possibly losing the writes not yet replicated, once its canary has seen the primary database unavailable for 5 minutes in a row; false: that alarm pages, and a person runs `drctl failover --unplanned`.",
+        default: false,
+      }),
     },
     { description: "Health checks and switchover (DR tiers only)." },
   ),

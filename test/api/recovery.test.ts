@@ -41,10 +41,18 @@ describe.each(variants)("tiers with %j", (extra) => {
   });
 });
 
-test("warm standby with the team's DNS and the default settings meets RPO <= 1 s and RTO <= 180 s", () => {
-  const r = recoveryObjectives(spec("warm-standby", { dns: TEAM_DNS }));
+test("warm standby with the team's DNS and automatic promotion meets RPO <= 1 s and RTO <= 7 min: 5 sustained minutes, promotion, TTL", () => {
+  const r = recoveryObjectives(spec("warm-standby", { dns: TEAM_DNS, failover: { automaticPromotion: true } }));
   expect(r.rpoSeconds).toBeLessThanOrEqual(1);
-  expect(r.rtoSeconds).toBeLessThanOrEqual(180);
+  expect(r.rtoSeconds).toBeLessThanOrEqual(420);
+  expect(r.terms.map((t) => t.step)).toEqual(["detect", "promote", "dns"]);
+});
+
+test("without automatic promotion the model counts a person deciding, and pilot light adds a writer first", () => {
+  const manual = recoveryObjectives(spec("pilot-light", {}));
+  expect(manual.terms.map((t) => t.step)).toEqual(["detect", "add-writer", "promote", "dns"]);
+  expect(manual.terms[0]!.name).toMatch(/drctl failover --unplanned/);
+  expect(recoveryObjectives(spec("pilot-light", { failover: { automaticPromotion: true } })).rtoSeconds).toBeLessThan(manual.rtoSeconds);
 });
 
 test.each(["pilot-light", "warm-standby"])("%s without a failover hostname counts re-pointing the clients, not a DNS TTL", (tier) => {

@@ -181,18 +181,25 @@ describe("a warm-standby environment once AWS has reported its values", () => {
     );
   });
 
-  it("wires the primary's health alarm to the orchestrator in the secondary, which runs with the config its handler reads", () => {
+  it("wires the secondary's own primary-down alarm to the orchestrator there, which runs with the config its handler reads", () => {
     const fn = r["secondary-function-failover"];
     const env = variables(fn);
     expect(() => loadFailoverConfig({ ...env, AWS_REGION: fp(fn).region })).not.toThrow();
     expect(env.GLOBAL_CLUSTER_ID).toBe(externalName(r["primary-aurora-global-cluster"]));
     expect(env.FAILOVER_TARGET_REGION).toBe("us-west-2");
+    expect(env.AUTOMATIC_PROMOTION).toBe("false");
+    const alarm = r["secondary-alarm-primary-database-down"];
+    expect(fp(alarm)).toMatchObject({
+      region: "us-west-2",
+      metricName: "PrimaryDatabaseAvailable",
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      alarmActions: ["arn:aws:sns:us-west-2:123456789012:dr-alerts-prod01-us-west-2"],
+    });
     const pattern = JSON.parse(fp(r["secondary-rule-primary-health-alarm"]).eventPattern);
-    expect(pattern.detail.alarmName).toEqual([externalName(r["primary-health-check-alarm"])]);
-    // The alarm's events are us-east-1's; a rule there forwards them to the orchestrator's bus.
-    expect(JSON.parse(fp(r["secondary-rule-primary-health-forward"]).eventPattern)).toEqual(pattern);
-    expect(fp(r["secondary-rule-primary-health-forward"]).region).toBe("us-east-1");
-    expect(fp(r["secondary-rule-primary-health-forward-target"]).arn).toBe("arn:aws:events:us-west-2:123456789012:event-bus/default");
+    expect(pattern.detail.alarmName).toEqual([externalName(alarm)]);
+    // Nothing of the failover path sits in us-east-1 (the primary here) any more.
+    expect(r["secondary-rule-primary-health-forward"]).toBeUndefined();
     expect(fp(r["secondary-rule-primary-health-alarm-target"]).arn).toMatch(/:function:dr-failover-prod01-us-west-2$/);
     expect(fp(r["secondary-rule-primary-health-alarm-permission"]).sourceArn).toMatch(/:rule\/dr-primary-health-alarm-prod01-us-west-2$/);
     expect(r["primary-function-failover"]).toBeUndefined();
@@ -218,7 +225,8 @@ describe("a warm-standby environment once AWS has reported its values", () => {
     });
     expect(status).toMatchObject({ failoverDomain: "api.payments.example.com", failoverUrl: "https://api.payments.example.com" });
     expect(status.recovery.rpoSeconds).toBeLessThanOrEqual(1);
-    expect(status.recovery.rtoSeconds).toBeLessThanOrEqual(180);
+    // Promotion needs a person by default: detection is the on-call's decision, then promotion and TTL.
+    expect(status.recovery.rtoSeconds).toBeLessThanOrEqual(900 + 60 + 60);
   });
 });
 

@@ -4,8 +4,10 @@ import { ACCOUNT, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
 const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:dr-dr-check-prod01-us-east-1`;
 const ruleArn = (id: string) => `arn:aws:events:us-east-1:${ACCOUNT}:rule/dr-${id}-prod01-us-east-1`;
-/** The primary runs the DR check's rules only; the failover rule is the secondary's. */
-const PRIMARY_RULES = RULES.filter((r) => r.target === "dr-check");
+/** The primary runs the DR check's rules only; the failover rules are the secondary's. */
+const DR_CHECK_RULES = RULES.filter((r) => r.target === "dr-check");
+/** A single-region environment (the default claim here) has no per-minute probe of a primary. */
+const PRIMARY_RULES = DR_CHECK_RULES.filter((r) => r.id !== "dr-check-probe");
 const OBSERVED = {
   "function-dr-check": { arn: FUNCTION_ARN },
   ...Object.fromEntries(PRIMARY_RULES.map((r) => [`rule-${r.id}`, { arn: ruleArn(r.id) }])),
@@ -65,12 +67,13 @@ describe("events block", () => {
   it("composes only rules whose handler the region runs", () => {
     const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
     const { resources } = runBlock(events, "events", { spec, role: "secondary" });
-    // The secondary also forwards the primary's health alarm from us-east-1 to its own bus.
-    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual(
-      [...RULES.map((r) => `rule-${r.id}`), "rule-primary-health-forward"].sort(),
-    );
-    expect(resources["rule-aurora-events"].spec.forProvider.region).toBe("us-west-2");
+    // Every failover rule lives in the secondary itself: nothing in us-east-1 or the primary's region.
+    expect(Object.keys(ofKind(resources, "Rule")).sort()).toEqual(RULES.map((r) => `rule-${r.id}`).sort());
+    for (const rule of Object.values<any>(ofKind(resources, "Rule"))) expect(rule.spec.forProvider.region).toBe("us-west-2");
     expect(Object.keys(ofKind(runBlock(events, "events", { spec }).resources, "Rule")).sort()).toEqual(
+      DR_CHECK_RULES.map((r) => `rule-${r.id}`).sort(),
+    );
+    expect(Object.keys(ofKind(runBlock(events, "events").resources, "Rule")).sort()).toEqual(
       PRIMARY_RULES.map((r) => `rule-${r.id}`).sort(),
     );
   });

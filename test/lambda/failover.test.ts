@@ -1,7 +1,21 @@
-import { CreateDBClusterCommand, CreateGlobalClusterCommand, FailoverGlobalClusterCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateGlobalClusterCommand,
+  DescribeDBInstancesCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { createFailoverHandler, decide, loadFailoverConfig, parseTrigger } from "../../functions/lambda/failover.js";
+import {
+  INSTANCE_CREATED_EVENT,
+  RESUME_TAG,
+  createFailoverHandler,
+  decide,
+  loadFailoverConfig,
+  parseTrigger,
+} from "../../functions/lambda/failover.js";
 import { useTestCredentials } from "./support/emulators.js";
 import { captureStdout, lambdaContext } from "./support/lambda-context.js";
 import { MOTO_SETUP_TIMEOUT_MS, describeWithMoto, startMoto } from "./support/moto.js";
@@ -44,12 +58,47 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
     );
   });
 
+  it("adds a writer to a headless target, waits for it, then promotes", () => {
+    const members = [
+      { DBClusterArn: `arn:aws:rds:${PRIMARY}:123456789012:cluster:p`, IsWriter: true },
+      { DBClusterArn: `arn:aws:rds:${SECONDARY}:123456789012:cluster:s`, IsWriter: false },
+    ];
+    const cluster = { GlobalClusterMembers: members, Status: "available" };
+    expect(decide(cluster, SECONDARY, "failover")).toMatchObject({ action: "add-writer", clusterId: "s", instanceId: "s-1" });
+    expect(decide(cluster, SECONDARY, "failover", { DBInstanceStatus: "creating" })).toMatchObject({
+      action: "wait-for-writer",
+      instanceId: "s-1",
+    });
+    expect(decide(cluster, SECONDARY, "switchover", { DBInstanceStatus: "available" })).toMatchObject({ action: "switchover" });
+  });
+
+  it("recognises unplanned requests and the added writer's RDS event", () => {
+    expect(parseTrigger({ type: "unplanned", targetRegion: SECONDARY })).toEqual({ kind: "unplanned", targetRegion: SECONDARY });
+    expect(() => parseTrigger({ type: "unplanned" })).toThrow(/unplanned failover request: field 'targetRegion'/);
+    const created = { "detail-type": "RDS DB Instance Event", detail: { SourceIdentifier: "s-1", EventID: INSTANCE_CREATED_EVENT } };
+    expect(parseTrigger(created)).toEqual({ kind: "writer-available", instanceId: "s-1" });
+    expect(parseTrigger({ ...created, detail: { SourceIdentifier: "s-1", EventID: "RDS-EVENT-0006" } })).toMatchObject({
+      kind: "ignored",
+    });
+  });
+
+  it("automatic promotion is off unless the variable says true", () => {
+    const env = { AWS_REGION: SECONDARY, FAILOVER_TARGET_REGION: SECONDARY, GLOBAL_CLUSTER_ID: GLOBAL };
+    const topic = `arn:aws:sns:${SECONDARY}:123456789012:alerts`;
+    expect(loadFailoverConfig({ ...env, TOPIC_ARN: topic }).automaticPromotion).toBe(false);
+    expect(loadFailoverConfig({ ...env, TOPIC_ARN: topic, AUTOMATIC_PROMOTION: "true" }).automaticPromotion).toBe(true);
+    expect(() => loadFailoverConfig({ ...env, TOPIC_ARN: topic, AUTOMATIC_PROMOTION: "yes" })).toThrow(/AUTOMATIC_PROMOTION/);
+  });
+
   it("does nothing while a promotion is pending or the cluster is not available", () => {
     const members = [
       { DBClusterArn: `arn:aws:rds:${PRIMARY}:123456789012:cluster:p`, IsWriter: true },
       { DBClusterArn: `arn:aws:rds:${SECONDARY}:123456789012:cluster:s`, IsWriter: false },
     ];
-    expect(decide({ GlobalClusterMembers: members, Status: "available" }, SECONDARY, "failover")).toMatchObject({ action: "failover" });
+    const writer = { DBInstanceIdentifier: "s-1", DBInstanceStatus: "available" };
+    expect(decide({ GlobalClusterMembers: members, Status: "available" }, SECONDARY, "failover", writer)).toMatchObject({
+      action: "failover",
+    });
     expect(
       decide({ GlobalClusterMembers: members, Status: "available", FailoverState: { Status: "pending" } }, SECONDARY, "failover"),
     ).toMatchObject({ action: "none" });
@@ -81,9 +130,13 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     await moto?.stop();
   });
 
-  /** A global cluster whose first member (the writer) is in `writerRegion`. */
-  async function globalCluster(id: string, writerRegion: string, readerRegion: string): Promise<void> {
-    const rds = (region: string) => new RDSClient({ region, endpoint: moto.endpoint });
+  const rds = (region: string) => new RDSClient({ region, endpoint: moto.endpoint });
+
+  /**
+   * A global cluster whose first member (the writer) is in `writerRegion`; the other member has a
+   * reader instance (warm standby) or none (pilot light).
+   */
+  async function globalCluster(id: string, writerRegion: string, readerRegion: string, readerInstance = true): Promise<void> {
     await rds(writerRegion).send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: id, Engine: "aurora-postgresql" }));
     await rds(writerRegion).send(
       new CreateDBClusterCommand({
@@ -101,12 +154,23 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
         GlobalClusterIdentifier: id,
       }),
     );
+    if (readerInstance) {
+      await rds(readerRegion).send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: `${id}-${readerRegion}-1`,
+          DBClusterIdentifier: `${id}-${readerRegion}`,
+          Engine: "aurora-postgresql",
+          DBInstanceClass: "db.serverless",
+        }),
+      );
+    }
   }
 
   beforeEach(async () => {
     await moto.reset();
     standIn.reset();
     await globalCluster(GLOBAL, PRIMARY, SECONDARY);
+    await globalCluster("gdb-headless", PRIMARY, SECONDARY, false);
     const sns = new SNSClient({ region: PRIMARY, endpoint: moto.endpoint });
     topicArn = (await sns.send(new CreateTopicCommand({ Name: "dr-alerts-test01" }))).TopicArn!;
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "dr-alerts-inbox" }))).QueueUrl!;
@@ -119,12 +183,14 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     sns.destroy();
   });
 
-  const handlerFor = (globalClusterId = GLOBAL) =>
+  const handlerFor = (globalClusterId = GLOBAL, automatic = true) =>
     createFailoverHandler({
       AWS_REGION: SECONDARY,
       GLOBAL_CLUSTER_ID: globalClusterId,
       FAILOVER_TARGET_REGION: SECONDARY,
       TOPIC_ARN: topicArn,
+      AUTOMATIC_PROMOTION: String(automatic),
+      WRITER_AVAILABILITY_ZONE: `${SECONDARY}b`,
     });
 
   async function notifications(): Promise<Record<string, unknown>[]> {
@@ -139,7 +205,7 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
   const alarm = {
     "detail-type": "CloudWatch Alarm State Change",
     source: "aws.cloudwatch",
-    detail: { alarmName: "api-health-test01", state: { value: "ALARM" } },
+    detail: { alarmName: "primary-database-down-test01", state: { value: "ALARM" } },
   };
   const secondaryArn = `arn:aws:rds:${SECONDARY}:123456789012:cluster:${GLOBAL}-${SECONDARY}`;
 
@@ -154,7 +220,16 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     direct.destroy();
   });
 
-  it("an alarm fails over to the secondary with data loss allowed and says so on SNS", async () => {
+  it("without the claim's opt-in an alarm pages with the command to run and promotes nothing", async () => {
+    const { result } = await captureStdout(() => handlerFor(GLOBAL, false)(alarm, lambdaContext("failover")));
+    expect(result).toMatchObject({ outcome: "paged", targetRegion: SECONDARY });
+    expect(standIn.calls).toEqual([]);
+    expect(await notifications()).toEqual([
+      expect.objectContaining({ outcome: "paged", action: expect.stringMatching(/^drctl failover --unplanned /) }),
+    ]);
+  });
+
+  it("with the opt-in an alarm fails over to the secondary with data loss allowed and says so on SNS", async () => {
     const { result } = await captureStdout(() => handlerFor()(alarm, lambdaContext("failover")));
     expect(result).toMatchObject({
       outcome: "started",
@@ -167,6 +242,47 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     expect(await notifications()).toEqual([
       expect.objectContaining({ outcome: "started", globalClusterId: GLOBAL, targetRegion: SECONDARY }),
     ]);
+  });
+
+  it("pilot light: adds the composition's writer to the headless secondary, then promotes on its RDS event", async () => {
+    const handler = handlerFor("gdb-headless", false);
+    const request = { type: "unplanned", targetRegion: SECONDARY };
+    const { result: first } = await captureStdout(() => handler(request, lambdaContext()));
+    const writerId = `gdb-headless-${SECONDARY}-1`;
+    expect(first).toMatchObject({ outcome: "adding-writer", mode: "failover", decision: { instanceId: writerId } });
+    expect(standIn.calls).toEqual([]);
+    const [writer] = (await rds(SECONDARY).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: writerId }))).DBInstances!;
+    expect(writer).toMatchObject({
+      DBClusterIdentifier: `gdb-headless-${SECONDARY}`,
+      DBInstanceClass: "db.serverless",
+      AvailabilityZone: `${SECONDARY}b`,
+      PubliclyAccessible: false,
+      PromotionTier: 0,
+    });
+    expect(writer!.TagList).toContainEqual({ Key: RESUME_TAG, Value: "failover" });
+
+    const created = { "detail-type": "RDS DB Instance Event", detail: { SourceIdentifier: writerId, EventID: INSTANCE_CREATED_EVENT } };
+    const { result: second } = await captureStdout(() => handler(created, lambdaContext()));
+    expect(second).toMatchObject({ outcome: "started", mode: "failover" });
+    expect(standIn.calls).toEqual([
+      {
+        action: "FailoverGlobalCluster",
+        globalClusterId: "gdb-headless",
+        target: `arn:aws:rds:${SECONDARY}:123456789012:cluster:gdb-headless-${SECONDARY}`,
+        allowDataLoss: true,
+      },
+    ]);
+    expect((await notifications()).map((n) => n["outcome"])).toEqual(["adding-writer", "started"]);
+  });
+
+  it("ignores the creation event of an instance it did not add", async () => {
+    const created = {
+      "detail-type": "RDS DB Instance Event",
+      detail: { SourceIdentifier: `${GLOBAL}-${SECONDARY}-1`, EventID: INSTANCE_CREATED_EVENT },
+    };
+    const { result } = await captureStdout(() => handlerFor()(created, lambdaContext()));
+    expect(result.outcome).toBe("ignored");
+    expect(standIn.calls).toHaveLength(0);
   });
 
   it("a second invocation while the promotion runs does nothing harmful", async () => {

@@ -6,6 +6,9 @@
  *   drctl status <claim> [-n ns]                          composed resources by region, readiness, recovery objectives
  *   drctl failover <claim> --to secondary|primary [-n ns] [--timeout 120]
  *                                                         planned switchover through spec.failover.activeRegion
+ *   drctl failover --unplanned --suffix <environmentSuffix> --to-region <region> [--function name]
+ *                                                         promotes the survivor now, possibly losing unreplicated writes:
+ *                                                         invokes its orchestrator with your AWS credentials, no cluster needed
  *   drctl wait <claim> [-n ns] [--for Ready|Synced] [--timeout 300]
  *
  * Exit codes: 0 done, 1 failed or timed out, 2 usage.
@@ -20,7 +23,9 @@ import {
   setHeaderOptions,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { API_GROUP, API_VERSION, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL } from "../../src/api/group.js";
+import { awsName } from "../../src/naming.js";
 
 interface Condition {
   type: string;
@@ -250,6 +255,43 @@ export class Drctl {
   }
 }
 
+/** What drctl reads of the orchestrator's answer (the handler's FailoverResult). */
+interface OrchestratorAnswer {
+  outcome: "started" | "adding-writer" | "waiting" | "skipped" | "paged" | "ignored";
+  decision?: { reason?: string; instanceId?: string };
+}
+
+/**
+ * Unplanned failover for when the primary region, or the cluster running Crossplane, is down: the
+ * surviving region's orchestrator is invoked directly with the caller's AWS credentials. It adds a
+ * writer first where the cluster is headless (pilot light) and resumes by itself once it is up.
+ * Afterwards set the claim's activeRegion to the survivor, so Crossplane adopts the new writer.
+ */
+export async function unplannedFailover(
+  target: { functionName: string; region: string },
+  lambda: LambdaClient = new LambdaClient({ region: target.region }),
+): Promise<string[]> {
+  const res = await lambda.send(
+    new InvokeCommand({
+      FunctionName: target.functionName,
+      InvocationType: "RequestResponse",
+      Payload: new TextEncoder().encode(JSON.stringify({ type: "unplanned", targetRegion: target.region })),
+    }),
+  );
+  const text = res.Payload ? new TextDecoder().decode(res.Payload) : "";
+  if (res.FunctionError) throw new Error(`orchestrator ${target.functionName} failed: ${text}`);
+  const result = JSON.parse(text) as OrchestratorAnswer;
+  const next: Record<OrchestratorAnswer["outcome"], string> = {
+    started: `promotion of ${target.region} started; set spec.failover.activeRegion to the survivor once it writes`,
+    "adding-writer": `adding writer ${result.decision?.instanceId ?? ""}; the orchestrator promotes when it is available`,
+    waiting: "the writer is not available yet; the orchestrator promotes when it is",
+    skipped: `nothing to do: ${result.decision?.reason ?? "see the orchestrator's log"}`,
+    paged: "the orchestrator only paged",
+    ignored: "the orchestrator ignored the request",
+  };
+  return [`${target.functionName} in ${target.region}: ${result.outcome}`, next[result.outcome]];
+}
+
 /** Field-level differences of forProvider between two snapshots, one line per change. */
 export function describeChanges(before: Snapshot, after: Snapshot, to: string, from: string): string[] {
   const lines = [`activeRegion: ${from} -> ${to}`];
@@ -282,6 +324,7 @@ function diff(a: unknown, b: unknown, path: string): string[] {
 const USAGE = `usage:
   drctl status <claim> [-n namespace]
   drctl failover <claim> --to secondary|primary [-n namespace] [--timeout seconds]
+  drctl failover --unplanned --suffix <environmentSuffix> --to-region <region> [--function name]
   drctl wait <claim> [-n namespace] [--for Ready|Synced] [--timeout seconds]`;
 
 export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
@@ -296,6 +339,10 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
         for: { type: "string", default: "Ready" },
         timeout: { type: "string" },
         kubeconfig: { type: "string" },
+        unplanned: { type: "boolean" },
+        suffix: { type: "string" },
+        "to-region": { type: "string" },
+        function: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -305,6 +352,7 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [command, name] = positionals;
+  if (command === "failover" && values.unplanned) return unplannedMain(values);
   if (values.help || !command || !name || !["status", "failover", "wait"].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -334,6 +382,23 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
   } catch (e) {
     const err = e as { code?: number; body?: unknown; message: string };
     process.stderr.write(`drctl ${command}: ${err.code === 404 ? `${CLAIM_KIND} ${ns}/${name} not found` : err.message}\n`);
+    return 1;
+  }
+}
+
+/** `drctl failover --unplanned`: AWS only, so it works while the cluster is down. */
+async function unplannedMain(values: { suffix?: string; "to-region"?: string; function?: string }): Promise<number> {
+  const region = values["to-region"];
+  if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) || (!values.suffix && !values.function)) {
+    process.stderr.write(`--unplanned needs --to-region <region> and --suffix <environmentSuffix> (or --function)\n${USAGE}\n`);
+    return 2;
+  }
+  const functionName = values.function ?? awsName("failover", { suffix: values.suffix!, region });
+  try {
+    for (const l of await unplannedFailover({ functionName, region })) process.stdout.write(`${l}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`drctl failover --unplanned: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -18,6 +18,7 @@ import type { RegionRole } from "../environment.js";
 import { subnetTierSelector } from "./network.js";
 import { privateBucket } from "./private-bucket.js";
 import { dataBucketName } from "./storage.js";
+import { awsName } from "../../../src/naming.js";
 
 export const LAMBDA_LOG_RETENTION_DAYS = 30;
 
@@ -77,6 +78,22 @@ const storageKeyStatement = (arns: Arns): Statement => ({
   Condition: { StringEquals: { "kms:ViaService": [`dynamodb.${arns.region}.amazonaws.com`, `s3.${arns.region}.amazonaws.com`] } },
 });
 
+/** The primary region's Aurora cluster identifier, which the secondary's canary probes. */
+export function primaryClusterName(scope: RegionScope): string {
+  return awsName("aurora", { suffix: scope.env.suffix, region: scope.env.primary.name });
+}
+
+/** Its ARN; the account is the one in the (observed) table ARN, since both live in one account. */
+function primaryClusterArn(arns: Arns, scope: RegionScope): string {
+  const [, partition, , , account] = arns.table.split(":");
+  return `arn:${partition ?? "aws"}:rds:${scope.env.primary.name}:${account}:cluster:${primaryClusterName(scope)}`;
+}
+
+/** The ARN of a cluster's first instance, `<cluster>-1`, the one the failover orchestrator may add. */
+export function writerInstanceArn(clusterArn: string): string {
+  return `${clusterArn.replace(/:cluster:([^:]+)$/, ":db:$1")}-1`;
+}
+
 /** The dr-check handler's object: written in the primary, read back from the replica in the secondary. */
 export const DR_CHECK_CANARY_KEY = "dr-check/canary.json";
 
@@ -103,7 +120,11 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
     timeoutSeconds: 60,
     reservedConcurrency: 1,
     vpc: false,
-    environment: (scope) => ({ PRIMARY_REGION: scope.env.primary.name, DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster }),
+    environment: (scope) => ({
+      PRIMARY_REGION: scope.env.primary.name,
+      DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster,
+      ...(scope.region.role === "secondary" ? { PRIMARY_DB_CLUSTER_IDENTIFIER: primaryClusterName(scope) } : {}),
+    }),
     uses: ["table", "storageKey"],
     // The primary writes the heartbeat item and canary object; the secondary only reads the replicas.
     statements: (arns, scope) => {
@@ -117,6 +138,17 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
           Resource: `${arns.bucket}/${DR_CHECK_CANARY_KEY}`,
         },
         storageKeyStatement(arns),
+        // The secondary's canary asks the primary region's RDS whether the primary database is up.
+        ...(writes
+          ? []
+          : [
+              {
+                Sid: "ProbePrimaryDatabase",
+                Effect: "Allow" as const,
+                Action: "rds:DescribeDBClusters",
+                Resource: primaryClusterArn(arns, scope),
+              },
+            ]),
       ];
     },
   },
@@ -127,7 +159,13 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
     timeoutSeconds: 300,
     reservedConcurrency: 1,
     vpc: false,
-    environment: (scope) => ({ FAILOVER_TARGET_REGION: scope.region.name, GLOBAL_CLUSTER_ID: resourceNames(scope).globalCluster }),
+    environment: (scope) => ({
+      FAILOVER_TARGET_REGION: scope.region.name,
+      GLOBAL_CLUSTER_ID: resourceNames(scope).globalCluster,
+      AUTOMATIC_PROMOTION: String(scope.env.spec.failover.automaticPromotion),
+      // The zone the composition gives the region's first instance, so adopting an added writer replaces nothing.
+      WRITER_AVAILABILITY_ZONE: scope.region.zones[0]!,
+    }),
     observedEnvironment: { TOPIC_ARN: "alertsTopic" },
     uses: ["globalCluster", "primaryCluster", "secondaryCluster", "alertsTopic", "alertsKey"],
     statements: (arns) => [
@@ -137,6 +175,14 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
         Effect: "Allow",
         Action: ["rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"],
         Resource: [arns.globalCluster, arns.primaryCluster, arns.secondaryCluster],
+      },
+      // Pilot light: the writer it adds to the target's headless cluster, by the composition's
+      // identifier; failback targets the primary's cluster, whose writer it reads the same way.
+      {
+        Sid: "AddWriter",
+        Effect: "Allow",
+        Action: ["rds:CreateDBInstance", "rds:AddTagsToResource", "rds:DescribeDBInstances"],
+        Resource: [arns.primaryCluster, arns.secondaryCluster, ...[arns.primaryCluster, arns.secondaryCluster].map(writerInstanceArn)],
       },
       { Sid: "Notify", Effect: "Allow", Action: "sns:Publish", Resource: arns.alertsTopic },
       // The topic is KMS-encrypted: publishing needs its key, only through SNS.

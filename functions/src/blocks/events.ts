@@ -2,9 +2,11 @@
  * Events: EventBridge rules that run a handler, on the claim's schedule or when AWS reports
  * something that threatens recovery, each with its target and a Lambda permission for that rule only.
  *
- * DR tiers add the failover wiring in the secondary region: the primary's Route 53 health alarm
- * (in us-east-1, where Route 53 metrics live) reaches the orchestrator through EventBridge, and a
- * planned switchover to the claim's active region is one invocation of the orchestrator. With
+ * DR tiers add the failover wiring, all of it in the secondary region so that it works while the
+ * primary region, us-east-1 and the cluster running Crossplane are down: the canary runs every
+ * minute, the alarm on its probe of the primary database (same region) reaches the orchestrator
+ * through this region's EventBridge, so does the RDS event of a writer the orchestrator added, and
+ * a planned switchover to the claim's active region is one invocation of the orchestrator. With
  * messaging on, each region has a KMS-encrypted queue with a dead-letter queue, and the active
  * region's queue is forwarded to the other region's by the replicator.
  */
@@ -15,15 +17,11 @@ import { Invocation } from "@crossplane-models/provider-upjet-aws/lambda.aws.upb
 import { EventSourceMapping } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/EventSourceMapping";
 import { Queue } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/Queue";
 import { QueueRedrivePolicy } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/QueueRedrivePolicy";
-import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
-import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
-import { awsName } from "../../../src/naming.js";
+import { INSTANCE_CREATED_EVENT } from "../../lambda/lib/failover-contract.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { functionLogical, HANDLER_SPECS } from "./compute.js";
-import { ROUTE53_METRICS_REGION } from "./dns.js";
-import { assumeRolePolicy, policyDocument } from "./iam.js";
-import { handlersFor, healthAlarmName, LOGICAL, resourceNames, type Handler } from "./names.js";
+import { handlersFor, LOGICAL, PRIMARY_DOWN_ALARM, resourceNames, type Handler } from "./names.js";
 import { storageKeyAlias } from "./storage.js";
 
 export interface RuleSpec {
@@ -33,6 +31,8 @@ export interface RuleSpec {
   target: Handler;
   schedule?: (scope: RegionScope) => string;
   pattern?: (scope: RegionScope) => Record<string, unknown>;
+  /** Left out where this says false. */
+  when?: (scope: RegionScope) => boolean;
 }
 
 /** The regional rules, as data; a rule whose target this region does not run is left out. */
@@ -42,6 +42,15 @@ export const RULES: readonly RuleSpec[] = [
     target: "dr-check",
     description: "Runs the DR readiness check on the claim's schedule",
     schedule: (scope) => scope.env.spec.events.schedule,
+  },
+  {
+    // DR tiers: the heartbeat, the replicas' lag and the probe of the primary database, every minute,
+    // so the primary-down alarm sees a sustained failure as consecutive one-minute data points.
+    id: "dr-check-probe",
+    target: "dr-check",
+    description: "Runs the DR check every minute: heartbeat in the primary; lag and a probe of the primary database in the secondary",
+    schedule: () => "rate(1 minute)",
+    when: (scope) => scope.env.secondary !== undefined,
   },
   {
     id: "aurora-events",
@@ -57,8 +66,19 @@ export const RULES: readonly RuleSpec[] = [
     // Only where the orchestrator runs (the secondary): the primary failing is what it acts on.
     id: "primary-health-alarm",
     target: "failover",
-    description: "Fails over to this region when the primary's health alarm fires",
+    description: "Tells the orchestrator when this region's canary has seen the primary database down for minutes",
     pattern: (scope) => primaryHealthAlarmPattern(scope),
+  },
+  {
+    // Pilot light: the writer the orchestrator added is available; it resumes the promotion.
+    id: "writer-created",
+    target: "failover",
+    description: "Resumes a promotion once the writer instance the orchestrator added is available",
+    pattern: (scope) => ({
+      source: ["aws.rds"],
+      "detail-type": ["RDS DB Instance Event"],
+      detail: { SourceIdentifier: [`${resourceNames(scope).auroraCluster}-1`], EventID: [INSTANCE_CREATED_EVENT] },
+    }),
   },
   {
     id: "health-events",
@@ -72,12 +92,12 @@ export const RULES: readonly RuleSpec[] = [
   },
 ];
 
-/** A CloudWatch alarm state change of the primary region's health check alarm into ALARM. */
+/** A state change into ALARM of this region's alarm on the canary's probe of the primary database. */
 export function primaryHealthAlarmPattern(scope: RegionScope): Record<string, unknown> {
   return {
     source: ["aws.cloudwatch"],
     "detail-type": ["CloudWatch Alarm State Change"],
-    detail: { alarmName: [healthAlarmName(scope.env, "primary")], state: { value: ["ALARM"] } },
+    detail: { alarmName: [scope.name(PRIMARY_DOWN_ALARM, true)], state: { value: ["ALARM"] } },
   };
 }
 
@@ -89,7 +109,7 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
   const handlers = handlersFor(scope);
   const out: Record<string, ManagedResource> = {};
-  for (const rule of RULES.filter((r) => handlers.includes(r.target))) {
+  for (const rule of RULES.filter((r) => handlers.includes(r.target) && (r.when?.(scope) ?? true))) {
     const logical = `rule-${rule.id}`;
     const name = scope.name(rule.id, true);
     const fn = functionLogical(rule.target);
@@ -137,68 +157,8 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
       });
     }
   }
-  if (handlers.includes("failover")) Object.assign(out, alarmForwarding(scope), switchover(scope));
+  if (handlers.includes("failover")) Object.assign(out, switchover(scope));
   if (scope.env.spec.messaging.enabled) Object.assign(out, messaging(scope));
-  return out;
-}
-
-/**
- * Alarm state changes are events of the alarm's region, us-east-1 for Route 53 health alarms.
- * Unless the orchestrator runs there, a rule in us-east-1 forwards the primary's alarm to this
- * region's default event bus, where the `primary-health-alarm` rule invokes it. The bus ARN
- * carries the account id, AWS's to tell: read from this region's observed VPC.
- */
-function alarmForwarding(scope: RegionScope): Record<string, ManagedResource> {
-  if (scope.region.name === ROUTE53_METRICS_REGION) return {};
-  const name = awsName("primary-health-forward", { suffix: scope.env.suffix, region: ROUTE53_METRICS_REGION });
-  const roleName = scope.name("health-forward", true);
-  const out: Record<string, ManagedResource> = {
-    "rule-primary-health-forward": new Rule({
-      metadata: scope.externalName(name),
-      spec: {
-        forProvider: {
-          region: ROUTE53_METRICS_REGION,
-          description: `Forwards the primary health alarm to ${scope.region.name}, where the failover orchestrator runs`,
-          state: "ENABLED",
-          eventPattern: JSON.stringify(primaryHealthAlarmPattern(scope)),
-          tags: scope.tags(name),
-        },
-      },
-    }),
-    "role-primary-health-forward": new Role({
-      metadata: scope.externalName(roleName),
-      spec: {
-        forProvider: {
-          assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
-          description: "EventBridge forwards the primary health alarm",
-          tags: scope.tags(roleName),
-        },
-      },
-    }),
-  };
-  const account = scope.atProvider(LOGICAL.vpc, "arn", "rule-primary-health-forward-target")?.split(":")[4];
-  if (!account) return out;
-  const bus = `arn:aws:events:${scope.region.name}:${account}:event-bus/default`;
-  out["role-primary-health-forward-policy"] = new RolePolicy({
-    metadata: scope.externalName(roleName),
-    spec: {
-      forProvider: {
-        roleSelector: scope.select("role-primary-health-forward"),
-        policy: policyDocument([{ Sid: "ForwardToOrchestratorRegion", Effect: "Allow", Action: "events:PutEvents", Resource: bus }]),
-      },
-    },
-  });
-  out["rule-primary-health-forward-target"] = new Target({
-    spec: {
-      forProvider: {
-        region: ROUTE53_METRICS_REGION,
-        ruleSelector: scope.select("rule-primary-health-forward"),
-        targetId: "orchestrator-region-bus",
-        arn: bus,
-        roleArnSelector: scope.select("role-primary-health-forward"),
-      },
-    },
-  });
   return out;
 }
 

@@ -15,7 +15,7 @@ import { PLANNING_FIGURES } from "../../../src/recovery.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { policyDocument } from "./iam.js";
-import { LOGICAL, resourceNames } from "./names.js";
+import { LOGICAL, PRIMARY_DOWN_ALARM, resourceNames } from "./names.js";
 import { dataBucketName, REPLICATION_RULE_ID, REPLICATION_TIME_MINUTES } from "./storage.js";
 
 export interface AlarmSpec {
@@ -87,6 +87,106 @@ function replicationAlarms(scope: RegionScope): AlarmSpec[] {
     );
   }
   return alarms;
+}
+
+/** Namespace of the dr-check canary's metrics (its default; dimensions PrimaryRegion and Region). */
+export const CANARY_NAMESPACE = "DisasterRecovery";
+
+/** Consecutive one-minute probes of the primary database that must fail before the primary counts as down. */
+export const PRIMARY_DOWN_MINUTES = PLANNING_FIGURES.automaticPromotionSustainSeconds / 60;
+
+type CanaryAlarm = AlarmSpec & { datapointsToAlarm: number; treatMissingData: "missing" | "notBreaching" };
+
+/**
+ * Alarms on the canary's metrics, in the secondary where it observes them, as data. The canary
+ * runs every minute; the heartbeat it reads is at most one run old, hence the allowances.
+ */
+export function canaryAlarms(scope: RegionScope): CanaryAlarm[] {
+  const { env, region } = scope;
+  if (!env.secondary || region.role !== "secondary") return [];
+  const dimensions = { PrimaryRegion: env.primary.name, Region: region.name };
+  const lag = (id: string, metricName: string, what: string, threshold: number): CanaryAlarm => ({
+    id,
+    description: `${what} replica older than ${threshold} s (canary)`,
+    namespace: CANARY_NAMESPACE,
+    metricName,
+    dimensions,
+    statistic: "Maximum",
+    comparison: "GreaterThanThreshold",
+    threshold,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "notBreaching",
+  });
+  return [
+    {
+      // Missing data (the canary did not run) is no evidence: the alarm keeps its state.
+      id: PRIMARY_DOWN_ALARM,
+      description: `Primary database in ${env.primary.name} unavailable for ${PRIMARY_DOWN_MINUTES} minutes in a row (canary in ${region.name})`,
+      namespace: CANARY_NAMESPACE,
+      metricName: "PrimaryDatabaseAvailable",
+      dimensions,
+      statistic: "Maximum",
+      comparison: "LessThanThreshold",
+      threshold: 1,
+      evaluationPeriods: PRIMARY_DOWN_MINUTES,
+      datapointsToAlarm: PRIMARY_DOWN_MINUTES,
+      treatMissingData: "missing",
+    },
+    lag("canary-dynamodb-lag", "DynamoDBReplicationLag", "DynamoDB", 60 + 120),
+    lag("canary-s3-lag", "S3ReplicationLag", "S3", REPLICATION_TIME_MINUTES * 60 + 120),
+    {
+      id: "canary-check-failures",
+      description: "The canary cannot read the heartbeat or canary object from the replicas",
+      namespace: CANARY_NAMESPACE,
+      metricName: "ReplicationCheckFailures",
+      dimensions,
+      statistic: "Maximum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: "notBreaching",
+    },
+  ];
+}
+
+/**
+ * The canary alarms notify the topic by ARN: the provider resolves MetricAlarm's
+ * alarmActionsSelector to autoscaling Policy, never to an SNS Topic, so the ARN is read from the
+ * observed topic and the alarms wait for it.
+ */
+function canaryAlarmResources(scope: RegionScope): Record<string, ManagedResource> {
+  const out: Record<string, ManagedResource> = {};
+  for (const alarm of canaryAlarms(scope)) {
+    const logical = `alarm-${alarm.id}`;
+    const topicArn = scope.atProvider(LOGICAL.alertsTopic, "arn", logical);
+    if (!topicArn) continue;
+    const name = scope.name(alarm.id, true);
+    out[logical] = new MetricAlarm({
+      metadata: scope.externalName(name),
+      spec: {
+        forProvider: {
+          region: scope.region.name,
+          alarmDescription: alarm.description,
+          namespace: alarm.namespace,
+          metricName: alarm.metricName,
+          dimensions: alarm.dimensions,
+          statistic: alarm.statistic,
+          comparisonOperator: alarm.comparison,
+          threshold: alarm.threshold,
+          period: 60,
+          evaluationPeriods: alarm.evaluationPeriods ?? 1,
+          datapointsToAlarm: alarm.datapointsToAlarm,
+          treatMissingData: alarm.treatMissingData,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+          tags: scope.tags(name),
+        },
+      },
+    });
+  }
+  return out;
 }
 
 /** The regional alarms, as data: what to watch and when it is bad. */
@@ -285,6 +385,8 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
       },
     });
   }
+
+  Object.assign(out, canaryAlarmResources(scope));
 
   const dashboardName = scope.name("dashboard", true);
   out.dashboard = new Dashboard({

@@ -54,6 +54,12 @@ export function globalClusterName(env: Environment): string {
   return awsName("aurora-global", { suffix: env.suffix });
 }
 
+/**
+ * The secondary's alarm on its canary's probe of the primary database (monitoring composes it,
+ * events routes its state changes to the orchestrator in the same region).
+ */
+export const PRIMARY_DOWN_ALARM = "primary-database-down";
+
 /** The Route 53 health check alarm of a region; an EventBridge rule matches state changes by this name. */
 export function healthAlarmName(env: Environment, role: RegionRole): string {
   const region = role === "primary" ? env.primary : env.secondary;

@@ -4,7 +4,10 @@
  * two actions itself, the way RDS documents them, and forwards every other RDS request to moto
  * unchanged; after a promotion it reports the global cluster as failing over / switching over in
  * DescribeGlobalClusters, and it refuses a second promotion with InvalidGlobalClusterStateFault,
- * as RDS does while one runs.
+ * as RDS does while one runs. `down` plays a regional outage: requests signed for a region in it
+ * get 503, as an unreachable endpoint would. Every request is logged as action and region.
+ * `complete()` plays the end of a promotion RDS would report later:
+ * the target member becomes the writer and the global cluster is available again.
  */
 import { createServer, request } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -30,6 +33,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export class RdsPromotionStandIn {
   readonly calls: PromotionCall[] = [];
+  /** Every RDS request, in order, with the region it was signed for. */
+  readonly log: Array<{ action: string; region: string }> = [];
+  /** Regions whose RDS endpoint is down. */
+  readonly down = new Set<string>();
+  /** Every promotion completed so far, in order. */
+  readonly completed: PromotionCall[] = [];
+  /** Promotions finished by complete(): global cluster id -> ARN of the member that now writes. */
+  private readonly writers = new Map<string, string>();
   private server: Server | undefined;
   endpoint = "";
 
@@ -37,10 +48,26 @@ export class RdsPromotionStandIn {
 
   reset(): void {
     this.calls.length = 0;
+    this.log.length = 0;
+    this.down.clear();
+    this.completed.length = 0;
+    this.writers.clear();
+  }
+
+  /** Finishes the running promotion of a global cluster: its target writes from now on. */
+  complete(globalClusterId: string): PromotionCall {
+    const call = this.inProgress(globalClusterId);
+    if (!call) throw new Error(`no promotion of ${globalClusterId} is running`);
+    this.calls.splice(this.calls.indexOf(call), 1);
+    this.completed.push(call);
+    this.writers.set(globalClusterId, call.target);
+    return call;
   }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res).catch((err: Error) => res.writeHead(502).end(err.message)));
+    // Outlive the SDK's pooled keep-alive sockets, so a reused socket is never closed under a request.
+    this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     this.endpoint = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
@@ -62,6 +89,15 @@ export class RdsPromotionStandIn {
     const body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
+    const region = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/rds\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "unknown";
+    this.log.push({ action: action ?? "", region });
+    if (this.down.has(region)) {
+      res.writeHead(503, { "content-type": "text/xml" });
+      res.end(
+        `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>${region} is down</Message></Error></ErrorResponse>`,
+      );
+      return;
+    }
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
       const xml = (inner: string) =>
@@ -92,6 +128,7 @@ export class RdsPromotionStandIn {
     let text = upstream.body.toString("utf8");
     if (action === "DescribeGlobalClusters") {
       for (const call of this.calls) text = this.withPromotion(text, call);
+      for (const [id, writer] of this.writers) text = this.withWriter(text, id, writer);
     }
     res.writeHead(upstream.status, { "content-type": upstream.contentType });
     res.end(text);
@@ -111,6 +148,19 @@ export class RdsPromotionStandIn {
     const rest = xml.slice(after).replace("<Status>available</Status>", `<Status>${this.status(call.action)}</Status>`);
     const state = `<FailoverState><Status>pending</Status><ToDbClusterArn>${call.target}</ToDbClusterArn><IsDataLossAllowed>${call.allowDataLoss === true}</IsDataLossAllowed></FailoverState>`;
     return xml.slice(0, after) + state + rest;
+  }
+
+  /** Moves IsWriter in one global cluster's member list to `writerArn`. */
+  private withWriter(xml: string, id: string, writerArn: string): string {
+    const idTag = `<GlobalClusterIdentifier>${id}</GlobalClusterIdentifier>`;
+    const at = xml.indexOf(idTag);
+    if (at < 0) return xml;
+    const end = xml.indexOf("</GlobalCluster>", at);
+    const members = xml.slice(at, end).replace(/<GlobalClusterMember>([\s\S]*?)<\/GlobalClusterMember>/g, (member: string) => {
+      const arn = /<DBClusterArn>([^<]*)<\/DBClusterArn>/.exec(member)?.[1];
+      return member.replace(/<IsWriter>(true|false)<\/IsWriter>/, `<IsWriter>${arn === writerArn}</IsWriter>`);
+    });
+    return xml.slice(0, at) + members + xml.slice(end);
   }
 
   private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; contentType: string; body: Buffer }> {

@@ -12,7 +12,8 @@ import { shortHash } from "../../src/naming.js";
 import type { Resources } from "./resources.js";
 
 export const FAKE_ACCOUNT = "123456789012";
-const WAITING = /^(\S+) waits for (\w+) of (\S+)$/;
+/** One entry of status.pending: `<resource> waits for <field> of <resource>`. */
+export const WAITING = /^(\S+) waits for (\w+) of (\S+)$/;
 const MAX_ROUNDS = 10;
 
 export interface Settled {
@@ -20,6 +21,9 @@ export interface Settled {
   /** Renders it took. */
   rounds: number;
   fatal?: string;
+  /** The last render's response and the observed state it was given. */
+  response: RunFunctionResponse;
+  observed: Record<string, ObservedResource>;
 }
 
 /** A value of the shape AWS would give `field` of `key`. */
@@ -80,10 +84,11 @@ export const resourcesOf = (rsp: RenderedJson): Resources =>
 export async function settle(claim: Claim, maxRounds = MAX_ROUNDS): Promise<Settled> {
   let observed: Record<string, ObservedResource> = {};
   for (let round = 1; round <= maxRounds; round++) {
-    const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as RenderedJson;
+    const response = await render(claim, observed);
+    const rsp = RunFunctionResponse.toJSON(response) as RenderedJson;
     const fatal = fatalOf(rsp);
-    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal };
-    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round };
+    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal, response, observed };
+    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, response, observed };
     observed = nextObserved(rsp, observed);
   }
   throw new Error(`the composition still waits for observed values after ${maxRounds} renders`);

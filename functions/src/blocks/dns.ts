@@ -34,7 +34,7 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
   }
 
   // The health check and record need the API's AWS-assigned id; until then this region has no record.
-  const restApiId = scope.atProvider(LOGICAL.restApi, "id", "dns-failover-record");
+  const restApiId = scope.atProvider(LOGICAL.restApi, "id", LOGICAL.failoverRecord);
   if (!restApiId) return out;
   const target = `${restApiId}.execute-api.${scope.region.name}.amazonaws.com`;
   out[LOGICAL.healthCheck] = new HealthCheck({
@@ -78,7 +78,7 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
       },
     });
   }
-  out["dns-failover-record"] = new DnsRecord({
+  out[LOGICAL.failoverRecord] = new DnsRecord({
     spec: {
       forProvider: {
         zoneIdSelector: scope.select("dns-zone", "primary"),

@@ -35,6 +35,10 @@ export const LOGICAL = {
   queue: "queue",
   deadLetterQueue: "queue-dlq",
   vpc: "vpc",
+  bucketReplication: "bucket-replication",
+  backupPlan: "backup-plan",
+  backupVault: "backup-vault",
+  failoverRecord: "dns-failover-record",
 } as const;
 
 /** The table in a region: the primary holds the table, the secondary a replica of it. */

@@ -1,7 +1,7 @@
 /**
- * Argo CD: an app of apps. The root Application (applied once) owns three children, synced in
+ * Argo CD: an app of apps. The root Application (applied once) owns its children, synced in
  * APP_WAVES order: the platform install (providers, function, Configuration, ordered inside by
- * the objects' own sync waves), the tenancy objects, then the claims. Argo CD has no typed model
+ * the objects' own sync waves), the tenancy objects, then (opt-in) the team's claims. Argo CD has no typed model
  * in our dependencies, so these are plain objects.
  */
 import { Chart } from "cdk8s";
@@ -10,6 +10,7 @@ import { API_GROUP, CLAIM_KIND } from "../src/api/index.js";
 import { SOURCE_URL } from "../src/identity.js";
 import { wave } from "./install.js";
 import { addPlain, type PlainObject } from "../compositions/model-object.js";
+import { INSTALL_OPTIONS, type InstallOptions } from "./options.js";
 
 export const ARGOCD_NAMESPACE = "argocd";
 export const REPO_URL = `${SOURCE_URL}.git`;
@@ -51,13 +52,26 @@ export class RootApplicationChart extends Chart {
   }
 }
 
-export class ChildApplicationsChart extends Chart {
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    addPlain(this, "install", application("dr-platform-install", { path: "dist/install" }, wave(APP_WAVES.install)));
-    addPlain(this, "tenancy", application("dr-platform-tenancy", { path: "dist/tenancy" }, wave(APP_WAVES.tenancy)));
+/**
+ * The child Applications. The claims Application exists only when package.json
+ * config.environmentsPath names the team's folder of claims (charts/options.ts): every claim is a
+ * billed environment, so none is synced by default.
+ */
+export function childApplications(options: InstallOptions): Record<string, PlainObject> {
+  return {
+    install: application("dr-platform-install", { path: "dist/install" }, wave(APP_WAVES.install)),
+    tenancy: application("dr-platform-tenancy", { path: "dist/tenancy" }, wave(APP_WAVES.tenancy)),
     // Claims only once the install Application is healthy: the XRD is served and the function runs.
-    addPlain(this, "claims", application("dr-environments", { path: "examples", exclude: "functions.yaml" }, wave(APP_WAVES.claims)));
+    ...(options.environmentsPath
+      ? { claims: application("dr-environments", { path: options.environmentsPath }, wave(APP_WAVES.claims)) }
+      : {}),
+  };
+}
+
+export class ChildApplicationsChart extends Chart {
+  constructor(scope: Construct, id: string, options: InstallOptions = INSTALL_OPTIONS) {
+    super(scope, id);
+    for (const [name, app] of Object.entries(childApplications(options))) addPlain(this, name, app);
   }
 }
 

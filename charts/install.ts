@@ -21,6 +21,7 @@ import {
   PACKAGE_VERSION,
 } from "../src/identity.js";
 import { addModel } from "../compositions/model-object.js";
+import { INSTALL_OPTIONS, type InstallOptions } from "./options.js";
 
 /** Argo CD applies lower waves first and waits for them to be healthy. */
 export const SYNC_WAVES = { runtime: -1, providers: 0, providerConfig: 1, functions: 2, configuration: 3 } as const;
@@ -36,8 +37,21 @@ export function wave(n: number, extra: Record<string, string> = {}): Record<stri
 /** The ProviderConfig's CRD arrives with the provider, after Argo CD's dry run has run. */
 const SKIP_DRY_RUN = { "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true" };
 
+/** The IRSA annotation on the providers' service account, when the install uses IRSA. */
+export function serviceAccountMetadata(options: InstallOptions): { name: string; annotations?: Record<string, string> } {
+  return {
+    name: RUNTIME_CONFIG_NAME,
+    ...(options.irsaRoleArn ? { annotations: { "eks.amazonaws.com/role-arn": options.irsaRoleArn } } : {}),
+  };
+}
+
+/** IRSA when a role is configured, else the credentials Secret; never inline credentials. */
+export function providerCredentials(options: InstallOptions) {
+  return options.irsaRoleArn ? { source: "IRSA" as const } : { source: "Secret" as const, secretRef: { ...CREDENTIALS_SECRET } };
+}
+
 export class ProvidersChart extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: InstallOptions = INSTALL_OPTIONS) {
     super(scope, id);
     addModel(
       this,
@@ -62,8 +76,8 @@ export class ProvidersChart extends Chart {
               },
             },
           },
-          // IRSA: annotate this with eks.amazonaws.com/role-arn and use the IRSA ProviderConfig (README).
-          serviceAccountTemplate: { metadata: { name: RUNTIME_CONFIG_NAME } },
+          // IRSA: package.json config.irsaRoleArn (charts/options.ts) annotates it; the role trusts this service account.
+          serviceAccountTemplate: { metadata: serviceAccountMetadata(options) },
         },
       }),
     );
@@ -84,14 +98,14 @@ export class ProvidersChart extends Chart {
 }
 
 export class ProviderConfigChart extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: InstallOptions = INSTALL_OPTIONS) {
     super(scope, id);
     addModel(
       this,
       "provider-config",
       new ProviderConfig({
         metadata: { name: PROVIDER_CONFIG_NAME, annotations: wave(SYNC_WAVES.providerConfig, SKIP_DRY_RUN) },
-        spec: { credentials: { source: "Secret", secretRef: { ...CREDENTIALS_SECRET } } },
+        spec: { credentials: providerCredentials(options) },
       }),
     );
   }

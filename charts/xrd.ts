@@ -28,10 +28,14 @@ import { addModel } from "../compositions/model-object.js";
  */
 export const PRINTER_COLUMNS = [
   { name: "TIER", type: "string", jsonPath: ".spec.tier" },
-  { name: "PRIMARY", type: "string", jsonPath: ".spec.primaryRegion" },
-  { name: "SECONDARY", type: "string", jsonPath: ".spec.secondaryRegion" },
-  { name: "ACTIVE", type: "string", jsonPath: ".status.activeRegion", priority: 1 },
-  { name: "API", type: "string", jsonPath: ".status.primary.apiUrl" },
+  { name: "ACTIVE", type: "string", jsonPath: ".status.activeRegion" },
+  { name: "RPO-S", type: "integer", jsonPath: ".status.recovery.rpoSeconds", description: "Modeled recovery point objective, seconds." },
+  { name: "RTO-S", type: "integer", jsonPath: ".status.recovery.rtoSeconds", description: "Modeled recovery time objective, seconds." },
+  { name: "USD/MONTH", type: "number", jsonPath: ".status.estimatedMonthlyCostUSD", description: "Modeled monthly cost floor." },
+  // The rest with `kubectl get -o wide`.
+  { name: "PRIMARY", type: "string", jsonPath: ".spec.primaryRegion", priority: 1 },
+  { name: "SECONDARY", type: "string", jsonPath: ".spec.secondaryRegion", priority: 1 },
+  { name: "API", type: "string", jsonPath: ".status.primary.apiUrl", priority: 1 },
 ];
 
 /** Columns Crossplane adds to claim CRDs (internal/xcrd), listed so a test can catch a clash. */

@@ -9,8 +9,15 @@ const ZONE_LETTERS_EXCEPTIONS: Record<string, readonly string[]> = {
   "ca-central-1": ["a", "b", "d"],
 };
 
+const zoneLettersOf = (region: string): readonly string[] => ZONE_LETTERS_EXCEPTIONS[region] ?? ["a", "b", "c"];
+
+/** How many availability zones an environment can use in `region`. */
+export function zonesOffered(region: string): number {
+  return zoneLettersOf(region).length;
+}
+
 export function availabilityZones(region: string, count: number): string[] {
-  const letters = ZONE_LETTERS_EXCEPTIONS[region] ?? ["a", "b", "c"];
+  const letters = zoneLettersOf(region);
   if (count > letters.length) {
     throw new Error(`spec.network.availabilityZones: ${region} offers ${letters.length} zones, ${count} requested`);
   }

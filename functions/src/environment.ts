@@ -3,7 +3,7 @@
  * derived from it (regions, zones, names, tags) and what has been observed in AWS so far.
  * Building it is pure: the same composite and observed resources give the same environment.
  */
-import { validateSpec, type EnvironmentSpec, type Tier } from "../../src/api/index.js";
+import { claimSpecOf, validateSpec, type EnvironmentSpec, type Tier } from "../../src/api/index.js";
 import { availabilityZones } from "../../src/regions.js";
 import { STANDARD_TAG_KEYS } from "../../src/naming.js";
 
@@ -52,26 +52,7 @@ export interface CompositeResource {
   spec?: Record<string, unknown>;
 }
 
-/** Spec fields Crossplane itself adds to a composite; they are not part of the claim API. */
-const CROSSPLANE_SPEC_FIELDS = [
-  "claimRef",
-  "compositionRef",
-  "compositionRevisionRef",
-  "compositionSelector",
-  "compositionUpdatePolicy",
-  "compositionRevisionSelector",
-  "resourceRefs",
-  "writeConnectionSecretToRef",
-  "publishConnectionDetailsTo",
-  "environmentConfigRefs",
-  "crossplane",
-];
-
-export function claimSpecOf(xr: CompositeResource): Record<string, unknown> {
-  const spec = { ...(xr.spec ?? {}) };
-  for (const field of CROSSPLANE_SPEC_FIELDS) delete spec[field];
-  return spec;
-}
+export { claimSpecOf };
 
 export function buildEnvironment(xr: CompositeResource, observed: Record<string, ObservedResource> = {}): Environment {
   const spec = validateSpec(claimSpecOf(xr));

@@ -17,6 +17,13 @@ import { buildEnvironment, type CompositeResource, type ObservedResource } from 
 import { composeEnvironment } from "./compose.js";
 import { environmentStatus, isReady } from "./status.js";
 import { refuseTierDowngrade } from "./guards.js";
+import type { Pending } from "./scope.js";
+
+/** "waiting for 87 values AWS decides, e.g. …; status.pending lists them" */
+export function pendingMessage(pending: Pending[]): string {
+  const waiting = new Set(pending.map((p) => p.resource)).size;
+  return `${waiting} resources wait for ${pending.length} values AWS decides (first: ${pending[0]!.resource} ${pending[0]!.reason}); status.pending lists them`;
+}
 
 export const compose: ComposeFunction = (req, rsp, logger) => {
   const xr = getObservedCompositeResource(req)?.resource as CompositeResource | undefined;
@@ -45,7 +52,12 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   const names = Object.keys(state.resources);
   const status = environmentStatus(env, names, state.pending);
   setDesiredCompositeStatus({ rsp, status: status as Record<string, unknown> });
-  for (const p of state.pending) warning(rsp, `${p.resource} ${p.reason}`);
+  // Ready only when every resource is composed and ready: Crossplane's own rule counts only what is
+  // composed, and resources still waiting for a value AWS decides are not composed yet.
+  const ready = state.pending.length === 0 && status.resources?.ready === names.length;
+  rsp.desired!.composite!.ready = ready ? Ready.READY_TRUE : Ready.READY_FALSE;
+  // One result, not one per value: each result becomes an event on the composite.
+  if (state.pending.length > 0) warning(rsp, pendingMessage(state.pending));
   normal(rsp, `composed ${names.length} resources for a ${env.tier} environment; ${status.resources?.ready ?? 0} ready`);
   logger?.debug({ composite: env.name, resources: names.length }, "composed");
   return rsp;

@@ -9,6 +9,7 @@ import { isCelError, parse, plan, celEnv, type CelInput } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { EnvironmentSpec, type CelRule } from "./spec.js";
 import { toOpenApi, type OpenApiSchema } from "./openapi.js";
+import { zonesOffered } from "../regions.js";
 
 export interface FieldError {
   /** Path of the offending field, e.g. `spec.network.cidr`. */
@@ -17,9 +18,14 @@ export interface FieldError {
   message: string;
 }
 
+/** "spec.x: must …", or the message alone when it already names its field. */
+export function describeError(e: FieldError): string {
+  return e.message.startsWith(e.field) ? e.message : `${e.field}: ${e.message}`;
+}
+
 export class ClaimValidationError extends Error {
   constructor(readonly errors: FieldError[]) {
-    super(errors.map((e) => (e.message.startsWith(e.field) ? e.message : `${e.field}: ${e.message}`)).join("; "));
+    super(errors.map(describeError).join("; "));
     this.name = "ClaimValidationError";
   }
 }
@@ -59,16 +65,28 @@ function toCel(value: unknown, schema: OpenApiSchema): CelInput {
   return value as CelInput;
 }
 
-function checkCel(value: unknown, old: unknown, schema: OpenApiSchema, path: string, errors: FieldError[]): void {
+/**
+ * `wellTyped` is false when the schema already refused something in the object: a rule that then
+ * fails to evaluate (a string where it does arithmetic) says nothing new, so only rules that
+ * evaluate to false are reported beside the schema's errors.
+ */
+function checkCel(value: unknown, old: unknown, schema: OpenApiSchema, path: string, errors: FieldError[], wellTyped: boolean): void {
   if (value === undefined) return;
   // Converted once per node, not once per rule: the root's rules would otherwise each convert the whole spec.
   let self: CelInput | undefined;
   let oldSelf: CelInput | undefined;
   for (const rule of rulesOf(schema)) {
     if (rule.transition && old === undefined) continue;
-    self ??= toCel(value, schema);
-    const bindings = rule.transition ? { self, oldSelf: (oldSelf ??= toCel(old, schema)) } : { self };
-    const result = rule.evaluate(bindings as never);
+    let result: unknown;
+    try {
+      self ??= toCel(value, schema);
+      const bindings = rule.transition ? { self, oldSelf: (oldSelf ??= toCel(old, schema)) } : { self };
+      result = rule.evaluate(bindings as never);
+    } catch (error) {
+      if (wellTyped) throw error;
+      continue;
+    }
+    if (isCelError(result) && !wellTyped) continue;
     if (isCelError(result) || result !== true) {
       errors.push({ field: path + (rule.fieldPath ?? ""), message: rule.message });
     }
@@ -77,7 +95,7 @@ function checkCel(value: unknown, old: unknown, schema: OpenApiSchema, path: str
   if (props && value && typeof value === "object") {
     for (const [name, child] of Object.entries(props)) {
       const oldChild = old && typeof old === "object" ? (old as Record<string, unknown>)[name] : undefined;
-      checkCel((value as Record<string, unknown>)[name], oldChild, child, `${path}.${name}`, errors);
+      checkCel((value as Record<string, unknown>)[name], oldChild, child, `${path}.${name}`, errors, wellTyped);
     }
   }
 }
@@ -87,6 +105,8 @@ function describe(schema: OpenApiSchema, fallback: string): string {
   const literals = (schema.anyOf as OpenApiSchema[] | undefined)?.map((v) => v.const);
   if (literals?.every((v) => v !== undefined)) return `must be one of ${literals.map((v) => JSON.stringify(v)).join(", ")}`;
   if (typeof schema.pattern === "string" && fallback.includes("match")) return `must match the pattern ${schema.pattern}`;
+  const keyPattern = Object.keys((schema.patternProperties as object | undefined) ?? {})[0];
+  if (keyPattern && fallback === "Unexpected property") return `the key must match the pattern ${keyPattern}`;
   return fallback.replace(/^Expected/, "expected");
 }
 
@@ -107,20 +127,55 @@ export function withDefaults(spec: unknown): unknown {
 }
 
 /**
+ * Rules of the domain that no schema states: AWS facts the function would otherwise refuse only
+ * once it composes. Checked on whatever part of the spec is well formed.
+ */
+function checkDomain(spec: Record<string, unknown>, errors: FieldError[]): void {
+  const zones = (spec.network as { availabilityZones?: unknown } | undefined)?.availabilityZones;
+  if (typeof zones !== "number") return;
+  const regions = [["spec.primaryRegion", spec.primaryRegion]];
+  if (spec.tier !== "backup-restore") regions.push(["spec.secondaryRegion", spec.secondaryRegion]);
+  for (const [field, region] of regions) {
+    if (typeof region !== "string") continue;
+    const offered = zonesOffered(region);
+    if (zones > offered)
+      errors.push({
+        field: "spec.network.availabilityZones",
+        message: `${field} ${region} offers ${offered} availability zones, ${zones} requested`,
+      });
+  }
+}
+
+/** Every rule a spec breaks, schema, CEL and domain alike, in one pass; the spec with defaults applied. */
+export function specErrors(spec: unknown, previous?: unknown): { resolved: unknown; errors: FieldError[] } {
+  const resolved = withDefaults(spec);
+  // Check is the compiled fast path; Errors walks the schema again and is only needed to explain a failure.
+  const wellTyped = checker.Check(resolved);
+  const errors: FieldError[] = [];
+  if (!wellTyped) {
+    const seen = new Set<string>();
+    for (const e of checker.Errors(resolved)) {
+      const field = pointerToField(e.path);
+      const message = e.value === undefined ? "is required" : describe(e.schema as OpenApiSchema, e.message);
+      // A union reports each variant it tried; a person needs the field once.
+      if (seen.has(field)) continue;
+      seen.add(field);
+      errors.push({ field, message });
+    }
+  }
+  if (resolved && typeof resolved === "object" && !Array.isArray(resolved)) {
+    checkCel(resolved, previous === undefined ? undefined : withDefaults(previous), openApi, "spec", errors, wellTyped);
+    checkDomain(resolved as Record<string, unknown>, errors);
+  }
+  return { resolved, errors };
+}
+
+/**
  * Validates a claim's spec and returns it with defaults applied. `previous` is the spec before an
  * update, for the immutability rules. Throws ClaimValidationError naming every broken field.
  */
 export function validateSpec(spec: unknown, previous?: unknown): EnvironmentSpec {
-  const resolved = withDefaults(spec);
-  // Check is the compiled fast path; Errors walks the schema again and is only needed to explain a failure.
-  const errors: FieldError[] = checker.Check(resolved)
-    ? []
-    : [...checker.Errors(resolved)].map((e) => ({
-        field: pointerToField(e.path),
-        message: describe(e.schema as OpenApiSchema, e.message),
-      }));
-  // CEL rules assume a well-typed object, as the API server only runs them after OpenAPI passes.
-  if (errors.length === 0) checkCel(resolved, previous === undefined ? undefined : withDefaults(previous), openApi, "spec", errors);
+  const { resolved, errors } = specErrors(spec, previous);
   if (errors.length > 0) throw new ClaimValidationError(errors);
   return resolved as EnvironmentSpec;
 }

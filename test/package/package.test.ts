@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { API_GROUP, API_VERSION, COMPOSITE_KIND, XRD_NAME } from "../../src/api/index.js";
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
 import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
-import { SYNC_WAVES } from "../../charts/install.js";
+import { providerCredentials, serviceAccountMetadata, SYNC_WAVES } from "../../charts/install.js";
+import { childApplications } from "../../charts/argocd.js";
+import { installOptions } from "../../charts/options.js";
 import { REPO_ROOT } from "../../charts/main.js";
 import { file, listFiles, only, synthInto, synthesized, type Manifest } from "./support.js";
 
@@ -105,15 +107,31 @@ describe("install manifests", () => {
     expect(spec(pc).credentials.source).toBe("Secret");
     expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
   });
+
+  it("use IRSA when package.json config.irsaRoleArn names a role: the service account is annotated, no Secret", () => {
+    const arn = "arn:aws:iam::123456789012:role/crossplane-provider-aws";
+    const options = installOptions({ irsaRoleArn: arn });
+    expect(serviceAccountMetadata(options)).toEqual({ name: "provider-aws", annotations: { "eks.amazonaws.com/role-arn": arn } });
+    expect(providerCredentials(options)).toEqual({ source: "IRSA" });
+    expect(serviceAccountMetadata(installOptions({}))).toEqual({ name: "provider-aws" });
+    expect(() => installOptions({ irsaRoleArn: "crossplane-provider-aws" })).toThrow("config.irsaRoleArn must be an IAM role ARN");
+  });
 });
 
 describe("Argo CD", () => {
   const apps = file("argocd/apps.yaml").objects;
   const cm = only("argocd/argocd-cm.yaml") as Manifest & { data: Record<string, string> };
 
-  it("syncs the platform before the claims", () => {
+  it("syncs no claims unless the team names its own folder of them", () => {
+    expect(apps.map((a) => a.metadata.name).sort()).toEqual(["dr-platform-install", "dr-platform-tenancy"]);
+    expect(() => installOptions({ environmentsPath: "examples" })).toThrow("config.environmentsPath must be a folder of your own claims");
+  });
+
+  it("with environmentsPath, syncs that folder after the platform", () => {
+    const opted = Object.values(childApplications(installOptions({ environmentsPath: "environments/" }))) as Manifest[];
     const wave = (name: string) =>
-      Number(apps.find((a) => a.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"]);
+      Number(opted.find((a) => a.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"]);
+    expect(spec(opted.find((a) => a.metadata.name === "dr-environments")!).source.path).toBe("environments");
     expect(wave("dr-platform-install")).toBeLessThan(wave("dr-environments"));
     expect(wave("dr-platform-tenancy")).toBeLessThan(wave("dr-environments"));
   });

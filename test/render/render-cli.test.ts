@@ -78,23 +78,30 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
       });
   });
 
-  test("summarizes kinds, recovery objectives and cost on stderr", () => {
+  test("summarizes tier, regions, counts, recovery objectives, cost and what it waits for on stderr, in a few short lines", () => {
     const xr = docs(out.stdout)[0]!;
-    const summary = out.stderr.trim().split("\n").at(-1)!;
-    expect(summary).toContain(`${xr.metadata.name}: ${xr.status.resources.desired} resources`);
-    expect(summary).toMatch(/RPO \d+[smh]/);
-    expect(summary).toMatch(/RTO \d+[smh]/);
-    expect(summary).toContain(`~$${xr.status.estimatedMonthlyCostUSD.toFixed(2)}/month`);
+    const claim = parse(readFileSync(join("examples", file), "utf8")) as Obj;
+    const lines = out.stderr.trim().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(6);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(140);
+    expect(lines[0]).toContain(`${xr.metadata.name}: ${claim.spec.tier}, ${xr.status.primary.region}`);
+    expect(out.stderr).toContain(`${xr.status.resources.desired} resources: `);
+    expect(out.stderr).toMatch(/RPO \d+[smh]/);
+    expect(out.stderr).toMatch(/RTO \d+[smh]/);
+    expect(out.stderr).toContain(`~$${xr.status.estimatedMonthlyCostUSD.toFixed(2)}/month`);
+    const waiting = (xr.status.pending as string[]).filter((p) => / waits for /.test(p)).length;
+    expect(out.stderr).toContain(waiting > 0 ? `wait for ${waiting} values AWS decides` : "waiting for nothing");
     // How clients follow a failover: the team's hostname, or by hand between the regions' URLs.
-    if (xr.status.failoverUrl) expect(summary).toContain(`clients call ${xr.status.failoverUrl}, which follows the active region`);
-    else if (xr.status.secondary) expect(summary).toContain("no failover hostname (spec.dns): clients switch between the per-region URLs");
-    else expect(summary).not.toContain("failover");
+    if (xr.status.failoverUrl) expect(out.stderr).toContain(`clients call ${xr.status.failoverUrl}`);
+    else if (xr.status.secondary)
+      expect(out.stderr).toContain("no failover hostname (spec.dns): clients switch between the per-region URLs");
+    else expect(out.stderr).not.toContain("failover");
   });
 });
 
-test("--output json prints the same objects as the YAML stream", () => {
+test("--format json prints the same objects as the YAML stream", () => {
   const file = join("examples", EXAMPLES[0]!);
-  const json = cli(file, "--output", "json");
+  const json = cli(file, "--format", "json");
   expect(json.code).toBe(0);
   expect(JSON.parse(json.stdout)).toEqual(docs(cli(file).stdout));
 });
@@ -124,7 +131,7 @@ test("a claim of the wrong kind exits 2 naming kind", () => {
 test("a missing claim file says which file", () => {
   const file = join(scratch, "no-such-claim.yaml");
   const out = cli(file);
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stderr).toContain(`cannot read claim ${file}: no such file`);
 });
 
@@ -132,13 +139,24 @@ test("unparsable YAML says where", () => {
   const file = join(scratch, "broken.yaml");
   writeFileSync(file, "apiVersion: dr.platform.io/v1alpha1\nkind: DisasterRecoveryEnvironment\nmetadata:\n  name: [unclosed\n");
   const out = cli(file);
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stderr).toMatch(new RegExp(`cannot parse claim ${file.replace(/[.]/g, "\\.")}:\\d+:\\d+`));
 });
 
 test("usage errors exit 2", () => {
   expect(cli().code).toBe(2);
-  expect(cli(join("examples", EXAMPLES[0]!), "--output", "toml").stderr).toContain("--output must be yaml or json");
+  const toml = cli(join("examples", EXAMPLES[0]!), "--format", "toml");
+  expect(toml.code).toBe(2);
+  expect(toml.stderr).toContain("--format must be yaml or json");
+  expect(cli(join("examples", EXAMPLES[0]!), "--output", "json").stderr).toContain("--output takes the file to write");
+  expect(cli("--no-such-flag", "x.yaml").code).toBe(2);
+});
+
+test("--help prints the options and exit codes and exits 0", () => {
+  const out = cli("--help");
+  expect(out.code).toBe(0);
+  for (const option of ["--output", "--format", "--observed", "--settled", "--graph"]) expect(out.stdout).toContain(option);
+  expect(out.stdout).toContain("exit codes: 0 rendered, 1 the function refused, 2 usage or bad input");
 });
 
 test("--observed keeps the names of existing resources and composes what waited for them", () => {
@@ -163,8 +181,8 @@ test("--observed keeps the names of existing resources and composes what waited 
     expect(byName.get(name)!.metadata.name).toBe(o.metadata.name);
     expect(byName.get(name)!.metadata.generateName).toBeUndefined();
   }
-  const warnings = (d: Obj[]) => d.filter((x) => x.severity === "SEVERITY_WARNING").length;
-  expect(warnings(after)).toBeLessThan(warnings(before));
+  const pending = (d: Obj[]) => (d[0]!.status.pending as string[]).length;
+  expect(pending(after)).toBeLessThan(pending(before));
   const composed = (d: Obj[]) => d.filter((x) => x.metadata?.annotations?.[RESOURCE_NAME]).length;
   expect(composed(after)).toBeGreaterThan(composed(before));
 });
@@ -173,7 +191,7 @@ test("--observed without the resource-name annotation says which file", () => {
   const file = join(scratch, "observed-unannotated.yaml");
   writeFileSync(file, stringify({ apiVersion: "ec2.aws.upbound.io/v1beta1", kind: "VPC", metadata: { name: "x" } }));
   const out = cli(join("examples", EXAMPLES[0]!), "--observed", file);
-  expect(out.code).toBe(1);
+  expect(out.code).toBe(2);
   expect(out.stderr).toContain(`observed resources ${file}, document 1 (VPC)`);
 });
 
@@ -190,8 +208,109 @@ test("--graph writes an SVG with a node per composed resource and edges for sele
   const nodeTitles = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)].map((m) =>
     m[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))),
   );
-  expect(nodeTitles.sort()).toEqual([...names].sort());
+  expect(nodeTitles.filter((t) => t !== "legend").sort()).toEqual([...names].sort());
   const edges = [...svg.matchAll(/<g id="edge\d+" class="edge">/g)].length;
   expect(edges).toBeGreaterThan(0);
   expect(out.stderr).toMatch(new RegExp(`wrote ${file.replace(/[.]/g, "\\.")}: ${names.length} resources, \\d+ selector edges`));
+});
+
+/** A claim file in the scratch directory: the first example with `edit` applied. */
+function claimWith(name: string, edit: (claim: Obj) => void): string {
+  const claim = parse(readFileSync(join("examples", EXAMPLES[0]!), "utf8")) as Obj;
+  edit(claim);
+  const file = join(scratch, `${name}.yaml`);
+  writeFileSync(file, stringify(claim));
+  return file;
+}
+
+test.each([
+  ["an unknown field", (c: Obj) => (c.spec.teir = c.spec.tier), "spec.teir: unknown field; did you mean spec.tier?"],
+  [
+    "a nested typo",
+    (c: Obj) => (c.spec.network = { availabilityZone: 2 }),
+    "spec.network.availabilityZone: unknown field; did you mean spec.network.availabilityZones?",
+  ],
+  [
+    "a misspelled list field",
+    (c: Obj) => (c.spec.alerts = { email: ["a@example.com"] }),
+    "spec.alerts.email: unknown field; did you mean spec.alerts.emails?",
+  ],
+  [
+    "a wrong apiVersion",
+    (c: Obj) => (c.apiVersion = "dr.platform.io/v9"),
+    'apiVersion: "dr.platform.io/v9" is not served; did you mean dr.platform.io/v1alpha1?',
+  ],
+  ["an unknown top-level field", (c: Obj) => (c.sepc = {}), "sepc: unknown field; did you mean spec?"],
+])("a claim with %s is refused with exit 2, naming the field", (_, edit, message) => {
+  const out = cli(claimWith("strict", edit));
+  expect(out.code).toBe(2);
+  expect(out.stdout).toBe("");
+  expect(out.stderr).toContain(message);
+});
+
+test("schema, CEL and domain rules are reported in one pass", () => {
+  const file = claimWith("all-at-once", (c) => {
+    c.spec.tier = "warm-standby";
+    c.spec.primaryRegion = "us-west-1";
+    c.spec.secondaryRegion = "us-east-2";
+    c.spec.environmentSuffix = "Bad_Suffix";
+    c.spec.network = { cidr: "10.0.3.0/16", availabilityZones: 3 };
+    c.spec.database = { minCapacity: 0.75, maxCapcity: 4 };
+  });
+  const out = cli(file);
+  expect(out.code).toBe(2);
+  expect(out.stderr).toMatch(/spec\.environmentSuffix: must match the pattern/);
+  expect(out.stderr).toContain("spec.network.cidr must be a network address");
+  expect(out.stderr).toContain("spec.database.minCapacity must be a multiple of 0.5");
+  expect(out.stderr).toContain("spec.database.maxCapcity: unknown field");
+  expect(out.stderr).toContain("spec.network.availabilityZones: spec.primaryRegion us-west-1 offers 2 availability zones, 3 requested");
+});
+
+test("-o writes the stream to the file and prints only the summary", () => {
+  const file = join(scratch, "rendered.yaml");
+  const out = cli(join("examples", EXAMPLES[0]!), "-o", file);
+  expect(out.code).toBe(0);
+  expect(out.stdout).toBe("");
+  expect(docs(readFileSync(file, "utf8"))).toEqual(docs(cli(join("examples", EXAMPLES[0]!)).stdout));
+  expect(out.stderr).toContain(`wrote ${file}: the XR, `);
+});
+
+test("--settled composes the complete environment: nothing waits, more resources than a first render", () => {
+  const example = join("examples", EXAMPLES.find((f) => f.includes("warm")) ?? EXAMPLES[0]!);
+  const out = cli(example, "--settled");
+  expect(out.code).toBe(0);
+  const [xr, ...rest] = docs(out.stdout);
+  expect((xr!.status.pending as string[]).filter((p) => / waits for /.test(p))).toEqual([]);
+  expect(rest.filter((d) => d.kind === "Result" && d.severity === "SEVERITY_WARNING")).toEqual([]);
+  expect(xr!.status.resources.desired).toBeGreaterThan(docs(cli(example).stdout)[0]!.status.resources.desired);
+  expect(out.stderr).toContain("waiting for nothing");
+});
+
+test("--graph of a settled warm standby draws every link between regions and a legend", () => {
+  const example = join("examples", EXAMPLES.find((f) => f.includes("warm")) ?? EXAMPLES[0]!);
+  const file = join(scratch, "dr.svg");
+  const out = cli(example, "--settled", "--graph", file, "-o", join(scratch, "dr.yaml"));
+  expect(out.code).toBe(0);
+  const svg = readFileSync(file, "utf8").replace(/&#45;/g, "-").replace(/&gt;/g, ">");
+  const edgeTitles = new Set([...svg.matchAll(/<g id="edge\d+" class="edge">\s*<title>([^<]+)<\/title>/g)].map((m) => m[1]!));
+  for (const link of [
+    "primary-aurora-cluster->primary-aurora-global-cluster",
+    "secondary-aurora-cluster->primary-aurora-global-cluster",
+    "primary-table->secondary-table-replica",
+    "primary-bucket-replication->secondary-bucket",
+    "primary-backup-plan->secondary-backup-vault",
+    "primary-failover-alias->secondary-failover-alias",
+  ])
+    expect(edgeTitles).toContain(link);
+  for (const label of ["legend", "global database", "table replica", "bucket replication", "backup copy", "failover pair"])
+    expect(svg).toContain(label);
+  expect(out.stderr).toMatch(/\d+ links between regions/);
+});
+
+test("--graph with an extension it cannot write is a usage error before anything is rendered", () => {
+  const file = join(scratch, "graph.jpg");
+  const out = cli(join("examples", EXAMPLES[0]!), "--graph", file);
+  expect(out.code).toBe(2);
+  expect(out.stdout).toBe("");
+  expect(out.stderr).toContain("the file must end in .svg or .png");
 });

@@ -2,7 +2,9 @@
  * Golden cases: `test/cases/<case>/claim.yaml` (and optionally `observed.yaml`, a map of composed
  * resource name to observed manifest) rendered through the function; the desired resources are
  * compared block by block with `expected/<block>.yaml`, and the composite's status and results with
- * `expected/composite.yaml`. `UPDATE_GOLDEN=1` rewrites the expected files after a deliberate change.
+ * `expected/composite.yaml`. `description.txt` says in a sentence what the case proves; the runner
+ * shows it in the test name. `UPDATE_GOLDEN=1` rewrites the expected files after a deliberate
+ * change. How to add a case: test/cases/README.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +29,15 @@ export function caseNames(): string[] {
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
+}
+
+/** What a case proves, from its description.txt; a case without one is an error, not a silent gap. */
+export function caseDescription(name: string): string {
+  const path = join(CASES_DIR, name, "description.txt");
+  if (!existsSync(path)) throw new Error(`test/cases/${name} has no description.txt: say in a sentence what the case proves`);
+  const text = readFileSync(path, "utf8").trim();
+  if (text === "") throw new Error(`test/cases/${name}/description.txt is empty`);
+  return text;
 }
 
 export function readYaml<T>(path: string): T {

@@ -11,8 +11,11 @@
  *                                                         invokes its orchestrator with your AWS credentials, no cluster needed
  *   drctl wait <claim> [-n ns] [--for Ready|Synced] [--timeout 300]
  *
- * Exit codes: 0 done, 1 failed or timed out, 2 usage.
+ * Exit codes: 0 done, 1 failed or timed out, 2 usage or no kubeconfig.
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import {
@@ -325,7 +328,46 @@ const USAGE = `usage:
   drctl status <claim> [-n namespace]
   drctl failover <claim> --to secondary|primary [-n namespace] [--timeout seconds]
   drctl failover --unplanned --suffix <environmentSuffix> --to-region <region> [--function name]
-  drctl wait <claim> [-n namespace] [--for Ready|Synced] [--timeout seconds]`;
+  drctl wait <claim> [-n namespace] [--for Ready|Synced] [--timeout seconds]
+
+  -n, --namespace <ns>   the claim's namespace (default: the kubeconfig context's, else default)
+      --kubeconfig <file> (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)
+  -h, --help             this help
+
+exit codes: 0 done, 1 failed or timed out, 2 usage or no kubeconfig`;
+
+/** Thrown when there is no cluster to talk to; the message says where drctl looked. */
+export class NoKubeconfigError extends Error {}
+
+/**
+ * The kubeconfig kubectl would use: --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the
+ * in-cluster service account. The client's own fallback (http://localhost:8080) would fail later
+ * with "HTTP protocol is not allowed"; with nothing to load this says so instead.
+ */
+export function loadKubeConfig(file?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) {
+    if (!existsSync(file)) throw new NoKubeconfigError(`--kubeconfig ${file}: no such file`);
+    kc.loadFromFile(file);
+    return kc;
+  }
+  const candidates = env.KUBECONFIG ? env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(env.HOME ?? homedir(), ".kube", "config")];
+  const found = candidates.filter((f) => existsSync(f));
+  if (found.length === 1) kc.loadFromFile(found[0]!);
+  else if (found.length > 1)
+    kc.loadFromDefault(); // several files in $KUBECONFIG: the client merges them as kubectl does
+  else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else
+    throw new NoKubeconfigError(
+      `no kubeconfig: looked for ${env.KUBECONFIG ? `$KUBECONFIG (${candidates.join(", ")})` : candidates[0]}; pass --kubeconfig <file> or set KUBECONFIG`,
+    );
+  return kc;
+}
+
+/** As kubectl: -n, else the current context's namespace, else default. */
+export function namespaceOf(kc: KubeConfig, flag?: string): string {
+  return flag ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+}
 
 export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
   let parsed;
@@ -334,7 +376,7 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        namespace: { type: "string", short: "n", default: "default" },
+        namespace: { type: "string", short: "n" },
         to: { type: "string" },
         for: { type: "string", default: "Ready" },
         timeout: { type: "string" },
@@ -347,24 +389,27 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
       },
     });
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`error: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   const [command, name] = positionals;
-  if (command === "failover" && values.unplanned) return unplannedMain(values);
-  if (values.help || !command || !name || !["status", "failover", "wait"].includes(command)) {
-    process.stderr.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  const ns = values.namespace!;
+  if (command === "failover" && values.unplanned) return unplannedMain(values);
+  if (!command || !name || !["status", "failover", "wait"].includes(command)) {
+    process.stderr.write(
+      `error: ${!command ? "a command is required" : !name ? "a claim name is required" : `unknown command ${command}`}\n${USAGE}\n`,
+    );
+    return 2;
+  }
   const timeout = values.timeout ? Number(values.timeout) : undefined;
+  let ns = values.namespace ?? "default";
   try {
-    if (!kc) {
-      kc = new KubeConfig();
-      if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-      else kc.loadFromDefault();
-    }
+    if (!kc) kc = loadKubeConfig(values.kubeconfig);
+    ns = namespaceOf(kc, values.namespace);
     const drctl = new Drctl(kc);
     if (command === "status") {
       for (const l of await drctl.status(name, ns)) process.stdout.write(`${l}\n`);
@@ -382,7 +427,7 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
   } catch (e) {
     const err = e as { code?: number; body?: unknown; message: string };
     process.stderr.write(`drctl ${command}: ${err.code === 404 ? `${CLAIM_KIND} ${ns}/${name} not found` : err.message}\n`);
-    return 1;
+    return e instanceof NoKubeconfigError ? 2 : 1;
   }
 }
 

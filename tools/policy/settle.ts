@@ -12,7 +12,8 @@ import { shortHash } from "../../src/naming.js";
 import type { Resources } from "./resources.js";
 
 export const FAKE_ACCOUNT = "123456789012";
-const WAITING = /^(\S+) waits for (\w+) of (\S+)$/;
+/** One entry of status.pending: `<resource> waits for <field> of <resource>`. */
+export const WAITING = /^(\S+) waits for (\w+) of (\S+)$/;
 const MAX_ROUNDS = 10;
 
 export interface Settled {
@@ -22,6 +23,8 @@ export interface Settled {
   /** What the last render was given as observed: the values AWS reported, as fabricated here. */
   observed: Record<string, ObservedResource>;
   fatal?: string;
+  /** The last render's response. */
+  response: RunFunctionResponse;
 }
 
 interface Known {
@@ -127,10 +130,11 @@ export const resourcesOf = (rsp: RenderedJson): Resources =>
 export async function settle(claim: Claim, maxRounds = MAX_ROUNDS): Promise<Settled> {
   let observed: Record<string, ObservedResource> = {};
   for (let round = 1; round <= maxRounds; round++) {
-    const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as RenderedJson;
+    const response = await render(claim, observed);
+    const rsp = RunFunctionResponse.toJSON(response) as RenderedJson;
     const fatal = fatalOf(rsp);
-    if (fatal) return { resources: resourcesOf(rsp), rounds: round, observed, fatal };
-    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, observed };
+    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal, response, observed };
+    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, response, observed };
     observed = nextObserved(rsp, observed, claim);
   }
   throw new Error(`the composition still waits for observed values after ${maxRounds} renders`);

@@ -1,12 +1,30 @@
 /**
  * The composed resources as a Graphviz picture: one cluster per region, one per block inside it,
- * a node per composed resource and an edge for every selector that picks a sibling. Graphviz runs
- * as WebAssembly (no system package); PNG goes through resvg, also from npm.
+ * a node per composed resource, an edge for every selector that picks a sibling, and bold
+ * coloured edges for the links between regions the composition declares (functions/src/dr-links.ts):
+ * Global Database membership, table replica, bucket replication, backup copy, failover pair. A
+ * legend says which is which. Graphviz runs as WebAssembly (no system package); PNG goes through
+ * resvg, also from npm.
  */
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { LABELS } from "../../functions/src/scope.js";
+import { DR_LINK_KINDS, type DrLink, type DrLinkKind } from "../../functions/src/dr-links.js";
 import { resourceName, type K8sObject } from "./output.js";
+
+/** The picture formats --graph writes, by file extension. */
+export const GRAPH_FORMATS = [".svg", ".png"];
+
+const LINK_COLOURS: Record<DrLinkKind, string> = {
+  "global database": "#7c3aed",
+  "table replica": "#0891b2",
+  "bucket replication": "#16a34a",
+  "backup copy": "#d97706",
+  "queue replication": "#db2777",
+  "failover pair": "#dc2626",
+};
+const SELECTOR_COLOUR = "#6b7280";
+const CROSS_REGION_SELECTOR_COLOUR = "#9ca3af";
 
 export interface Edge {
   from: string;
@@ -74,7 +92,29 @@ const ISOLATED_ROW = 4;
  * many leaves on one node are staggered over a few columns and unconnected resources are laid in
  * rows, so a 200-resource environment stays a picture rather than a very tall list.
  */
-export function toDot(composed: K8sObject[], title: string): string {
+/** The declared links whose two ends are both composed (a link waits until both exist). */
+export function presentLinks(composed: K8sObject[], links: DrLink[]): DrLink[] {
+  const names = new Set(composed.map(resourceName));
+  return links.filter((l) => names.has(l.from) && names.has(l.to));
+}
+
+function legend(kinds: DrLinkKind[]): string[] {
+  const row = (colour: string, label: string, dashed = false) =>
+    `<tr><td width="36" height="6" fixedsize="true" bgcolor="${colour}"${dashed ? ' style="dashed"' : ""}></td><td align="left">${html(label)}</td></tr>`;
+  const rows = [
+    row(SELECTOR_COLOUR, "selector (references a sibling in the region)"),
+    row(CROSS_REGION_SELECTOR_COLOUR, "selector across regions"),
+    ...kinds.map((k) => row(LINK_COLOURS[k], `${k} (between regions)`)),
+  ];
+  return [
+    `  subgraph "cluster_legend" {`,
+    `    label="legend"; fontsize=14; style="rounded"; color="#9ca3af";`,
+    `    "legend" [shape=plaintext, style="", fontname="Helvetica", fontsize=11, label=<<table border="0" cellspacing="4" cellpadding="2">${rows.join("")}</table>>];`,
+    "  }",
+  ];
+}
+
+export function toDot(composed: K8sObject[], title: string, links: DrLink[] = []): string {
   const roleOf = (r: K8sObject) => r.metadata?.labels?.[LABELS.regionRole] ?? "other";
   const blockOf = (r: K8sObject) => r.metadata?.labels?.[LABELS.block] ?? "other";
   const roles = [...new Set(composed.map(roleOf))].sort();
@@ -92,7 +132,7 @@ export function toDot(composed: K8sObject[], title: string): string {
     `  graph [rankdir=LR, newrank=true, nodesep=0.08, ranksep=0.35, fontname="Helvetica", fontsize=22, labelloc=t, label=${quote(title)}];`,
     // Monospace labels: every monospace face has Courier's advance, so boxes fit in any renderer.
     `  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Courier", fontsize=9, margin="0.06,0.02", height=0.3, penwidth=0.6];`,
-    `  edge [color="#6b7280", arrowsize=0.5, penwidth=0.6];`,
+    `  edge [color="${SELECTOR_COLOUR}", arrowsize=0.5, penwidth=0.6];`,
   ];
   for (const role of roles) {
     const inRole = composed.filter((r) => roleOf(r) === role);
@@ -120,11 +160,22 @@ export function toDot(composed: K8sObject[], title: string): string {
     lines.push("  }");
   }
 
+  const drawn = presentLinks(composed, links);
+  for (const l of drawn) {
+    // Links between regions stand out and do not shape the layout; a pair has no direction.
+    const dir = l.kind === "failover pair" ? "both" : "forward";
+    lines.push(
+      `  ${quote(l.from)} -> ${quote(l.to)} [dir=${dir}, color=${quote(LINK_COLOURS[l.kind])}, penwidth=3, arrowsize=1, constraint=false, label=${quote(l.kind)}, fontname="Helvetica", fontsize=11, fontcolor=${quote(LINK_COLOURS[l.kind])}];`,
+    );
+  }
+  lines.push(...legend(DR_LINK_KINDS.filter((k) => drawn.some((l) => l.kind === k))));
+
   const leavesOn = new Map<string, number>();
   for (const e of edges) {
     if (!inRegion.includes(e)) {
-      // Replication and global-database links between regions stand out and do not shape the layout.
-      lines.push(`  ${quote(e.to)} -> ${quote(e.from)} [dir=back, color="#dc2626", style=dashed, penwidth=1.2, constraint=false];`);
+      lines.push(
+        `  ${quote(e.to)} -> ${quote(e.from)} [dir=back, color="${CROSS_REGION_SELECTOR_COLOUR}", style=dashed, penwidth=0.8, constraint=false];`,
+      );
       continue;
     }
     const leaf = degree.get(e.from) === 1 && !referenced.has(e.from);
@@ -163,11 +214,16 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return png.render().asPng();
 }
 
-/** Writes the picture as SVG or PNG, chosen by the file's extension. */
-export async function writeGraph(file: string, composed: K8sObject[], title: string): Promise<{ nodes: number; edges: number }> {
+/** Writes the picture as SVG or PNG, chosen by the file's extension (checked before anything is drawn). */
+export async function writeGraph(
+  file: string,
+  composed: K8sObject[],
+  title: string,
+  links: DrLink[] = [],
+): Promise<{ nodes: number; edges: number; links: number }> {
   const ext = extname(file).toLowerCase();
-  if (ext !== ".svg" && ext !== ".png") throw new Error(`--graph ${file}: the file must end in .svg or .png`);
-  const svg = await toSvg(toDot(composed, title));
+  if (!GRAPH_FORMATS.includes(ext)) throw new Error(`--graph ${file}: the file must end in ${GRAPH_FORMATS.join(" or ")}`);
+  const svg = await toSvg(toDot(composed, title, links));
   writeFileSync(file, ext === ".svg" ? svg : await svgToPng(svg));
-  return { nodes: composed.length, edges: selectorEdges(composed).length };
+  return { nodes: composed.length, edges: selectorEdges(composed).length, links: presentLinks(composed, links).length };
 }

@@ -6,9 +6,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { RESOURCE_NAME_ANNOTATION, type K8sObject } from "./output.js";
+import { BadInputError } from "../cli/exit.js";
 
-/** A problem with an input file; the CLI prints the message and exits 1. */
-export class InputError extends Error {
+/** A problem with an input file; the CLI prints the message and exits 2 (bad input). */
+export class InputError extends BadInputError {
   constructor(message: string) {
     super(message);
     this.name = "InputError";

@@ -270,7 +270,7 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
 
   const out: Record<string, ManagedResource> = {
     // The vault holds the recovery points: it stays with the data when the environment goes.
-    "backup-vault": new Vault({
+    [LOGICAL.backupVault]: new Vault({
       metadata: scope.externalName(vaultName),
       spec: {
         deletionPolicy: scope.deletionPolicy,
@@ -295,8 +295,8 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
 
   // The copy target's ARN carries the account id, AWS's to tell: the copy rule follows once the vault is observed.
   const copyRegion = backupCopyRegion(scope);
-  const copyVaultArn = copyRegion && scope.atProvider("backup-vault", "arn", "backup-plan", copyRegion.role);
-  out["backup-plan"] = new Plan({
+  const copyVaultArn = copyRegion && scope.atProvider(LOGICAL.backupVault, "arn", LOGICAL.backupPlan, copyRegion.role);
+  out[LOGICAL.backupPlan] = new Plan({
     spec: {
       forProvider: {
         region,
@@ -307,7 +307,7 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
             schedule: BACKUP_SCHEDULE,
             startWindow: 60,
             completionWindow: 180,
-            targetVaultNameSelector: scope.select("backup-vault"),
+            targetVaultNameSelector: scope.select(LOGICAL.backupVault),
             lifecycle: [{ deleteAfter: retention }],
             recoveryPointTags: scope.tags(),
             ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: [{ deleteAfter: retention }] }] } : {}),
@@ -327,7 +327,7 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
           region,
           name: scope.name("aurora-backup", true),
           resources: [clusterArn],
-          planIdSelector: scope.select("backup-plan"),
+          planIdSelector: scope.select(LOGICAL.backupPlan),
           iamRoleArnSelector: scope.select("backup-role"),
         },
       },

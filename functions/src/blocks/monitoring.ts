@@ -324,12 +324,12 @@ function observedAccountId(scope: RegionScope): string | undefined {
 
 export function monitoring(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
-  const topic = scope.select("alerts-topic");
+  const topic = scope.select(LOGICAL.alertsTopic);
   const topicName = scope.name("alerts", true);
   const keyAlias = `alias/${scope.name("alerts", true)}`;
   const accountId = observedAccountId(scope);
   const out: Record<string, ManagedResource> = {
-    "alerts-key": new Key({
+    [LOGICAL.alertsKey]: new Key({
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
@@ -344,10 +344,10 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
     }),
     "alerts-key-alias": new Alias({
       metadata: scope.externalName(keyAlias),
-      spec: { forProvider: { region, targetKeyIdSelector: scope.select("alerts-key") } },
+      spec: { forProvider: { region, targetKeyIdSelector: scope.select(LOGICAL.alertsKey) } },
     }),
     // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
-    "alerts-topic": new Topic({
+    [LOGICAL.alertsTopic]: new Topic({
       metadata: scope.externalName(topicName),
       spec: { forProvider: { region, kmsMasterKeyId: keyAlias, tags: scope.tags(topicName) } },
     }),

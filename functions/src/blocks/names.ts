@@ -42,6 +42,9 @@ export const LOGICAL = {
   queue: "queue",
   deadLetterQueue: "queue-dlq",
   vpc: "vpc",
+  bucketReplication: "bucket-replication",
+  backupPlan: "backup-plan",
+  backupVault: "backup-vault",
 } as const;
 
 /** The table in a region: the primary holds the table, the secondary a replica of it. */

@@ -22,6 +22,7 @@ import { subnetCidrs } from "../../../src/regions.js";
 import type { ManagedResource } from "../block.js";
 import { LABELS, type RegionScope, type Selector } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
+import { LOGICAL } from "./names.js";
 
 /** Subnet tiers; `offset` is the first of the VPC's eight slots a tier uses, so zone i keeps its range. */
 const SUBNET_TIERS = [
@@ -54,9 +55,9 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
   const vpcName = scope.name("vpc", true);
   const out: Record<string, ManagedResource> = {};
-  const vpcIdSelector = scope.select("vpc");
+  const vpcIdSelector = scope.select(LOGICAL.vpc);
 
-  out.vpc = new VPC({
+  out[LOGICAL.vpc] = new VPC({
     spec: {
       forProvider: { region, cidrBlock: scope.region.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: scope.tags(vpcName) },
     },
@@ -216,7 +217,7 @@ function flowLogs(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         forProvider: {
           region,
-          vpcIdSelector: scope.select("vpc"),
+          vpcIdSelector: scope.select(LOGICAL.vpc),
           trafficType: "ALL",
           logDestinationType: "cloud-watch-logs",
           logDestinationSelector: scope.select("flow-logs-group"),

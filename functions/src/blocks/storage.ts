@@ -55,12 +55,12 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
   const bucketName = dataBucketName(scope);
   const bucketSelector = scope.select(LOGICAL.bucket);
-  const key = scope.select("storage-key");
+  const key = scope.select(LOGICAL.storageKey);
 
   // A key of its own, not the database's: the block stands alone, and the data stores' keys can be
   // rotated, scheduled for deletion or given other grants without touching one another.
   const out: Record<string, ManagedResource> = {
-    "storage-key": new Key({
+    [LOGICAL.storageKey]: new Key({
       spec: {
         deletionPolicy: scope.deletionPolicy,
         forProvider: {
@@ -68,7 +68,7 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
           description: `Encrypts the table and data bucket of ${scope.env.suffix} in ${region}`,
           enableKeyRotation: true,
           deletionWindowInDays: scope.protection ? 30 : 7,
-          tags: scope.tags(scope.name("storage-key", true)),
+          tags: scope.tags(scope.name(LOGICAL.storageKey, true)),
         },
       },
     }),
@@ -88,7 +88,7 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
   if (scope.env.secondary) Object.assign(out, replication(scope, scope.env.secondary));
 
   // The table takes its key only as an ARN, which AWS decides: the table follows once the key is observed.
-  const keyArn = scope.atProvider("storage-key", "arn", LOGICAL.table);
+  const keyArn = scope.atProvider(LOGICAL.storageKey, "arn", LOGICAL.table);
   if (keyArn) {
     const tableName = resourceNames(scope).table;
     out[LOGICAL.table] = new Table({
@@ -121,9 +121,9 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
  * so its reference always names a table in the desired state.
  */
 function tableReplica(scope: RegionScope): Record<string, ManagedResource> {
-  const primaryComposed = scope.atProvider("storage-key", "arn", LOGICAL.tableReplica, "primary");
+  const primaryComposed = scope.atProvider(LOGICAL.storageKey, "arn", LOGICAL.tableReplica, "primary");
   // The provider resolves a key reference to its id, and the replica accepts only an ARN.
-  const keyArn = scope.atProvider("storage-key", "arn", LOGICAL.tableReplica);
+  const keyArn = scope.atProvider(LOGICAL.storageKey, "arn", LOGICAL.tableReplica);
   if (!primaryComposed || !keyArn) return {};
   return {
     [LOGICAL.tableReplica]: new TableReplica({
@@ -173,8 +173,8 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
 
   // Objects are KMS-encrypted on both sides: S3 decrypts with the source key and re-encrypts with
   // the destination's, whose ARN AWS decides.
-  const sourceKey = scope.atProvider("storage-key", "arn", "replication-role-policy");
-  const targetKey = scope.atProvider("storage-key", "arn", "replication-role-policy", destination.role);
+  const sourceKey = scope.atProvider(LOGICAL.storageKey, "arn", "replication-role-policy");
+  const targetKey = scope.atProvider(LOGICAL.storageKey, "arn", "replication-role-policy", destination.role);
   if (sourceKey && targetKey) {
     out["replication-role-policy"] = new RolePolicy({
       metadata: scope.externalName(roleName),
@@ -219,9 +219,9 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
       },
     });
   }
-  const replicaKey = scope.atProvider("storage-key", "arn", "bucket-replication", destination.role);
+  const replicaKey = scope.atProvider(LOGICAL.storageKey, "arn", LOGICAL.bucketReplication, destination.role);
   if (replicaKey) {
-    out["bucket-replication"] = new BucketReplicationConfiguration({
+    out[LOGICAL.bucketReplication] = new BucketReplicationConfiguration({
       spec: {
         forProvider: {
           region,

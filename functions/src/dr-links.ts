@@ -1,0 +1,59 @@
+/**
+ * The links that make an environment disaster-recovery ready: what keeps the secondary region a
+ * copy of the primary (and the DNS pair that moves traffic between them). Most of them are ARNs
+ * AWS decides, not selectors, so nothing in the composed resources' shape shows them; this table
+ * says which composed resources each block ties together across regions.
+ */
+import type { Environment, RegionRole } from "./environment.js";
+import { LOGICAL } from "./blocks/names.js";
+import { functionLogical } from "./blocks/compute.js";
+
+export const DR_LINK_KINDS = [
+  "global database",
+  "table replica",
+  "bucket replication",
+  "backup copy",
+  "queue replication",
+  "failover pair",
+] as const;
+export type DrLinkKind = (typeof DR_LINK_KINDS)[number];
+
+export interface DrLink {
+  kind: DrLinkKind;
+  /** Composed resource names: `from` copies to, joins or pairs with `to`. */
+  from: string;
+  to: string;
+}
+
+const key = (role: RegionRole, logical: string) => `${role}-${logical}`;
+
+/** Every cross-region link of `env`; an environment with one region has none. */
+export function drLinks(env: Environment): DrLink[] {
+  if (!env.secondary) return [];
+  const roles: Array<[RegionRole, RegionRole]> = [
+    ["primary", "secondary"],
+    ["secondary", "primary"],
+  ];
+  const links: DrLink[] = [
+    // Both clusters are members of the one Global Database, which the primary region holds.
+    ...roles.map(([role]) => ({
+      kind: "global database" as const,
+      from: key(role, LOGICAL.auroraCluster),
+      to: key("primary", LOGICAL.globalCluster),
+    })),
+    { kind: "table replica", from: key("primary", LOGICAL.table), to: key("secondary", LOGICAL.tableReplica) },
+    // The primary's bucket replicates to the secondary's (see the storage block); each region's backups are copied to the other.
+    { kind: "bucket replication", from: key("primary", LOGICAL.bucketReplication), to: key("secondary", LOGICAL.bucket) },
+    ...roles.map(([from, to]) => ({ kind: "backup copy" as const, from: key(from, LOGICAL.backupPlan), to: key(to, LOGICAL.backupVault) })),
+    { kind: "failover pair", from: key("primary", LOGICAL.failoverAlias), to: key("secondary", LOGICAL.failoverAlias) },
+  ];
+  if (env.spec.messaging.enabled)
+    links.push(
+      ...roles.map(([from, to]) => ({
+        kind: "queue replication" as const,
+        from: key(from, functionLogical("replicator")),
+        to: key(to, LOGICAL.queue),
+      })),
+    );
+  return links;
+}

@@ -28,10 +28,16 @@ export interface RunningFunction {
 
 const Client = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, "FunctionRunnerService");
 
-export async function startFunction(extraArgs: string[] = []): Promise<RunningFunction> {
+/**
+ * The entry point served. FUNCTION_SERVER_ENTRY swaps in another one, to show that a suite fails
+ * against a server that lacks what it tests (a SIGTERM handler, say).
+ */
+const ENTRY = process.env["FUNCTION_SERVER_ENTRY"] ?? "functions/src/main.ts";
+
+export async function startFunction(extraArgs: string[] = [], transport: string[] = ["--insecure"]): Promise<RunningFunction> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "functions/src/main.ts", "--insecure", "--address", address, ...extraArgs], {
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...transport, "--address", address, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -19,6 +19,19 @@ export interface PromotionCall {
 
 const NS = "http://rds.amazonaws.com/doc/2014-10-31/";
 
+/** One request as the SDK signed it: SigV4's credential scope is `<key>/<date>/<region>/<service>/aws4_request`. */
+export interface SignedCall {
+  action: string;
+  region: string | undefined;
+  service: string | undefined;
+}
+
+/** The region and service a SigV4 `Authorization` header was signed for. */
+export function credentialScope(authorization: string | undefined): { region?: string; service?: string } {
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
+  return scope ? { region: scope[1], service: scope[2] } : {};
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((res, rej) => {
     const chunks: Buffer[] = [];
@@ -30,6 +43,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export class RdsPromotionStandIn {
   readonly calls: PromotionCall[] = [];
+  /** Every RDS request received, with the region its signature is scoped to. */
+  readonly signed: SignedCall[] = [];
   private server: Server | undefined;
   endpoint = "";
 
@@ -37,6 +52,7 @@ export class RdsPromotionStandIn {
 
   reset(): void {
     this.calls.length = 0;
+    this.signed.length = 0;
   }
 
   async start(): Promise<void> {
@@ -62,6 +78,7 @@ export class RdsPromotionStandIn {
     const body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action");
+    this.signed.push({ action: action ?? "", ...credentialScope(req.headers.authorization) });
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
       const xml = (inner: string) =>

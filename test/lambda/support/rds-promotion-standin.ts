@@ -27,9 +27,9 @@ export interface SignedCall {
 }
 
 /** The region and service a SigV4 `Authorization` header was signed for. */
-export function credentialScope(authorization: string | undefined): { region?: string; service?: string } {
+export function credentialScope(authorization: string | undefined): { region: string | undefined; service: string | undefined } {
   const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
-  return scope ? { region: scope[1], service: scope[2] } : {};
+  return { region: scope?.[1], service: scope?.[2] };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

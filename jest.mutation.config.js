@@ -1,0 +1,20 @@
+/**
+ * The jest run that judges mutants (`npm run test:mutation`): the semantic suites over the function
+ * and the Lambda handlers. Left out: golden diffs and bundle or dist staleness checks, which fail on
+ * any change to the output whether or not behaviour broke, and suites that serve the function in a
+ * child process, where a mutant is not active.
+ */
+import base from "./jest.config.js";
+
+export default {
+  ...base,
+  testMatch: ["<rootDir>/test/function/**/*.test.ts", "<rootDir>/test/lambda/**/*.test.ts", "<rootDir>/test/security/**/*.test.ts"],
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns,
+    "<rootDir>/test/function/golden.test.ts",
+    "<rootDir>/test/function/grpc.test.ts",
+    "<rootDir>/test/lambda/bundle.test.ts",
+    "<rootDir>/test/security/policy-cli.test.ts",
+  ],
+  maxWorkers: 1,
+};

@@ -23,7 +23,7 @@ export interface Settled {
 }
 
 /** A value of the shape AWS would give `field` of `key`. */
-function fabricate(field: string, key: string, known?: { apiVersion?: string; kind?: string; spec?: Record<string, any> }): string {
+export function fabricate(field: string, key: string, known?: { apiVersion?: string; kind?: string; spec?: Record<string, any> }): string {
   const service = known?.apiVersion?.split(".")[0] ?? "aws";
   const region = known?.spec?.forProvider?.region ?? "us-east-1";
   const id = shortHash(`${key}/${field}`, 12);

@@ -56,8 +56,8 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "backup/Selection": each(1),
   "sqs/Queue": (spec) => (spec.messaging.enabled ? 2 : 0),
   // Compute and API: the api and dr-check handlers everywhere, the failover orchestrator in the
-  // secondary, the queue replicator wherever messaging is on.
-  "lambda/Function": (spec, role) => 2 + (dr(spec) && role === "secondary" ? 1 : 0) + (spec.messaging.enabled ? 1 : 0),
+  // secondary, the queue replicator where messaging is on and there is another region to replicate to.
+  "lambda/Function": (spec, role) => 2 + (dr(spec) && role === "secondary" ? 1 : 0) + (dr(spec) && spec.messaging.enabled ? 1 : 0),
   "apigateway/RestAPI": each(1),
   "apigateway/Stage": each(1),
   "apigateway/Deployment": each(1),

@@ -9,7 +9,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here
 export type KubeObject = Record<string, any>;
 
 export interface Request {

@@ -74,6 +74,9 @@ it("two same-key requests forced past the read store one record, and both answer
   // Both reads found nothing before either write: the race really happened.
   const ops = barrier.calls.map((c) => c.operation);
   expect(ops.slice(0, 2)).toEqual(["GetItem", "GetItem"]);
+  // Every read is strongly consistent: an eventually consistent one could miss the winner's write.
+  const reads = barrier.calls.filter((c) => c.operation === "GetItem");
+  expect(reads.map((c) => c.input["ConsistentRead"])).toEqual(reads.map(() => true));
   // Both tried to write; DynamoDB accepted exactly one.
   const puts = barrier.calls.filter((c) => c.operation === "PutItem");
   expect(puts.map((c) => c.status).sort()).toEqual([200, 400]);
@@ -81,6 +84,7 @@ it("two same-key requests forced past the read store one record, and both answer
   expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
   const replayed = answers.filter((a) => a.headers?.["idempotent-replayed"] === "true");
   expect(replayed).toHaveLength(1);
+  expect(JSON.parse(replayed[0]!.body)).toMatchObject({ replayed: true });
   const bodies = answers.map((a) => JSON.parse(a.body) as { id: string; createdAt: string });
   expect(new Set(bodies.map((b) => `${b.id} ${b.createdAt}`)).size).toBe(1);
 
@@ -88,5 +92,6 @@ it("two same-key requests forced past the read store one record, and both answer
   const stored = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(bodies[0]!.id), ConsistentRead: true }));
   expect(stored.Item?.["createdAt"]?.S).toBe(bodies[0]!.createdAt);
   // The loser answered with the winner's record instead of deleting the audit object under it.
-  await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: auditKey(bodies[0]!.id) }))).resolves.toBeDefined();
+  const audit = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: auditKey(bodies[0]!.id) }));
+  expect(audit.ContentType).toBe("application/json");
 });

@@ -169,6 +169,7 @@ describe("POST /process", () => {
     const res = await post({ type: "b", payload: {} }, { "Idempotency-Key": key });
     expect(res.statusCode).toBe(409);
     expect(parse(res)["field"]).toBe("header Idempotency-Key");
+    expect(JSON.stringify(parse(res))).toContain("already used with a different request body");
   });
 
   const longBody = JSON.stringify({ type: "big", payload: { blob: "x".repeat(17 * 1024) } });

@@ -11,6 +11,8 @@ import type { AddressInfo } from "node:net";
 export interface ProxiedCall {
   operation: string;
   status: number;
+  /** The request as the SDK sent it (DynamoDB's JSON protocol). */
+  input: Record<string, unknown>;
 }
 
 function readBody(stream: IncomingMessage): Promise<Buffer> {
@@ -61,7 +63,7 @@ export class DynamoDbBarrier {
           });
         }
         const answer = await this.forward(req, body);
-        this.calls.push({ operation, status: answer.status });
+        this.calls.push({ operation, status: answer.status, input: JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown> });
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
       })().catch((err: Error) => res.writeHead(502).end(err.message));

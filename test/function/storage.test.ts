@@ -128,7 +128,9 @@ describe("storage block", () => {
       expect({ stateful, policy: out[stateful].spec.deletionPolicy }).toEqual({ stateful, policy: want.policy });
     expect(fp(out.bucket).forceDestroy).toBe(want.forceDestroy);
     expect(fp(out.table).deletionProtectionEnabled).toBe(want.deletionProtection);
-    expect(out["bucket-policy"].spec.deletionPolicy).toBeUndefined();
+    // The guards of a kept bucket stay with it (DESIGN §7): deleting them would strip them off the bucket AWS keeps.
+    for (const guard of ["policy", "public-access-block", "encryption", "versioning", "ownership-controls"])
+      expect({ guard, policy: out[`bucket-${guard}`].spec.deletionPolicy }).toEqual({ guard, policy: want.policy });
   });
 
   it("tags everything that takes tags and names the key alias with the suffix", () => {

@@ -12,6 +12,7 @@ import { settle } from "../../tools/policy/settle.js";
 import { evaluate, failures } from "../../tools/policy/evaluate.js";
 import { validateSpec } from "../../src/api/index.js";
 import { unknownFailures } from "../security/known.js";
+import { inventoryProblems } from "../support/inventory.js";
 import { anySpecArb, invalidClaimArb, permutationArb, validClaimArb } from "./arbitraries.js";
 
 const FATAL = Severity[Severity.SEVERITY_FATAL];
@@ -144,12 +145,16 @@ export const PROPERTIES: PropertyDef[] = [
       "no Fatal result, first render and settled",
       "every resource of the settled state passes its model's validate()",
       "every security control holds once settled",
+      "the settled state holds its tier's inventory: each kind, counted by region role",
     ],
     run: (params) =>
       fc.check(
         fc.asyncProperty(validClaimArb, async (claim) => {
           const settled = await settle(claim);
           if (settled.fatal) fail(`valid claim refused: ${settled.fatal}`);
+          // Every rule below is "for every resource of this kind": only this catches resources that are missing.
+          const missing = inventoryProblems(settled.resources, validateSpec(claim.spec));
+          if (missing.length) fail(missing.slice(0, 8).join("\n"));
           const problems = await modelProblems(settled.resources);
           if (problems.length) fail(problems.slice(0, 5).join("\n"));
           const violations = unknownFailures(failures(evaluate(settled.resources, { protection: validateSpec(claim.spec).protection })));

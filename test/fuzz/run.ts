@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "10000" },
     jobs: { type: "string", default: String(Math.min(availableParallelism(), 4)) },
-    seed: { type: "string", default: String(Date.now() % 2 ** 31) },
+    seed: { type: "string", default: process.env.FUZZ_SEED ?? String(Date.now() % 2 ** 31) },
     shard: { type: "string" },
   },
 });

@@ -285,6 +285,28 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     expect(standIn.calls).toHaveLength(0);
   });
 
+  it("signs every RDS call for the region being promoted, not for the Lambda's own region", async () => {
+    // The orchestrator runs in the primary here: the region an unplanned failover leaves behind.
+    const inPrimary = createFailoverHandler({
+      AWS_REGION: PRIMARY,
+      GLOBAL_CLUSTER_ID: GLOBAL,
+      FAILOVER_TARGET_REGION: SECONDARY,
+      TOPIC_ARN: topicArn,
+      AUTOMATIC_PROMOTION: "true",
+      WRITER_AVAILABILITY_ZONE: `${SECONDARY}b`,
+    });
+    await captureStdout(() => inPrimary(alarm, lambdaContext()));
+    expect(standIn.signed.map((c) => c.action)).toContain("FailoverGlobalCluster");
+    expect(standIn.signed).toEqual(standIn.signed.map((c) => ({ ...c, region: SECONDARY, service: "rds" })));
+
+    // A planned switchover back to the primary, asked of the orchestrator in the secondary.
+    standIn.reset();
+    const back = { type: "planned", targetRegion: PRIMARY };
+    await captureStdout(() => handlerFor()(back, lambdaContext()));
+    expect(standIn.signed.length).toBeGreaterThan(0);
+    expect(new Set(standIn.signed.map((c) => c.region))).toEqual(new Set([PRIMARY]));
+  });
+
   it("a second invocation while the promotion runs does nothing harmful", async () => {
     const handler = handlerFor();
     await captureStdout(() => handler(alarm, lambdaContext()));

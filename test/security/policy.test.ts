@@ -238,6 +238,24 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    rule: "stateful-orphaned",
+    label: "queue deleted with the environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "sqs", "Queue");
+      r.spec!.deletionPolicy = "Delete";
+      return n;
+    },
+  },
+  {
+    rule: "stateful-guards-kept",
+    label: "public access block of the data bucket deleted with the environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "s3", "BucketPublicAccessBlock", (r) => r.spec?.deletionPolicy === "Orphan");
+      delete r.spec!.deletionPolicy;
+      return n;
+    },
+  },
+  {
     rule: "lambda-not-public",
     label: "principal *",
     apply: (res) => {
@@ -441,7 +459,7 @@ describe("each control catches a violation", () => {
   it("judges protection only when the claim asks for it", () => {
     const unprotected = envs.find((e) => !e.protection)!;
     expect(unprotected).toBeDefined();
-    for (const id of ["rds-deletion-protection", "dynamodb-deletion-protection", "stateful-orphaned"]) {
+    for (const id of ["rds-deletion-protection", "dynamodb-deletion-protection", "stateful-orphaned", "stateful-guards-kept"]) {
       const rule = RULES.find((r) => r.id === id)!;
       expect({ id, violations: rule.check(unprotected.resources, { protection: false }) }).toEqual({ id, violations: [] });
       // The same unprotected environment judged as if protection had been asked for fails.

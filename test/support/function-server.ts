@@ -28,10 +28,26 @@ export interface RunningFunction {
 
 const Client = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, "FunctionRunnerService");
 
-export async function startFunction(extraArgs: string[] = []): Promise<RunningFunction> {
+/**
+ * The entry point served. FUNCTION_SERVER_ENTRY swaps in another one, to show that a suite fails
+ * against a server that lacks what it tests (a SIGTERM handler, say).
+ */
+const ENTRY = process.env["FUNCTION_SERVER_ENTRY"] ?? "functions/src/main.ts";
+
+export interface Transport {
+  /** Flags that choose how the server listens: `--insecure`, or `--tls-server-certs-dir <dir>`. */
+  flags: string[];
+  credentials: () => grpc.ChannelCredentials;
+  /** The TLS name the client checks the server certificate for. */
+  serverName?: string;
+}
+
+export const INSECURE: Transport = { flags: ["--insecure"], credentials: () => grpc.credentials.createInsecure() };
+
+export async function startFunction(extraArgs: string[] = [], transport: Transport = INSECURE): Promise<RunningFunction> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "functions/src/main.ts", "--insecure", "--address", address, ...extraArgs], {
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...transport.flags, "--address", address, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -43,7 +59,8 @@ export async function startFunction(extraArgs: string[] = []): Promise<RunningFu
   process.once("exit", reap);
   void exited.then(() => process.off("exit", reap));
 
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  const options = transport.serverName ? { "grpc.ssl_target_name_override": transport.serverName } : {};
+  const client = new Client(address, transport.credentials(), options) as unknown as grpc.Client & {
     runFunction(
       req: RunFunctionRequest,
       meta: grpc.Metadata,

@@ -80,7 +80,18 @@ export const STATEFUL_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
   { group: "kms", kind: "Key" },
   { group: "kms", kind: "ReplicaKey" },
   { group: "backup", kind: "Vault" },
+  // Messages not yet processed, and those that failed processing.
+  { group: "sqs", kind: "Queue" },
 ];
+
+/** Bucket settings that guard what a kept bucket holds: kept with the bucket, or its deletion strips them. */
+export const BUCKET_GUARD_KINDS = [
+  "BucketPublicAccessBlock",
+  "BucketPolicy",
+  "BucketServerSideEncryptionConfiguration",
+  "BucketVersioning",
+  "BucketOwnershipControls",
+] as const;
 
 export function statefulResources(resources: Resources): Array<[string, Manifest]> {
   return STATEFUL_KINDS.flatMap(({ group, kind }) => ofKind(resources, group, kind)).filter(
@@ -288,7 +299,7 @@ export const RULES: readonly Rule[] = [
   {
     id: "stateful-orphaned",
     description:
-      "With spec.protection, every stateful resource (Aurora and global clusters, tables, replicas, buckets, KMS keys, backup vaults) is Orphan and not force-destroyed.",
+      "With spec.protection, every stateful resource (Aurora and global clusters, tables, replicas, buckets, KMS keys, backup vaults, SQS queues) is Orphan and not force-destroyed.",
     note: `Exempt: ${REBUILDABLE.join(", ")} (holds only what the composition writes again).`,
     check: (res, ctx) =>
       !ctx.protection
@@ -300,6 +311,30 @@ export const RULES: readonly Rule[] = [
             ].filter(Boolean) as string[];
             return problems.map((message) => ({ resource: name, message }));
           }),
+  },
+  {
+    id: "stateful-guards-kept",
+    description:
+      "With spec.protection, every guard of a kept bucket (public access block, policy, encryption, versioning, ownership) is Orphan too.",
+    note: "Deleting a guard's managed resource removes the setting from the bucket AWS keeps.",
+    check: (res, ctx) =>
+      !ctx.protection
+        ? []
+        : statefulResources(res)
+            .filter(([, r]) => r.kind === "Bucket")
+            .flatMap(([, bucket]) =>
+              BUCKET_GUARD_KINDS.flatMap((kind) => ofKind(res, "s3", kind)).filter(([, guard]) => refersTo(guard, "bucket", bucket)),
+            )
+            .flatMap(([name, guard]) =>
+              guard.spec?.deletionPolicy === "Orphan"
+                ? []
+                : [
+                    {
+                      resource: name,
+                      message: `guards a kept bucket but its deletionPolicy is ${guard.spec?.deletionPolicy ?? "unset (Delete)"}`,
+                    },
+                  ],
+            ),
   },
   {
     id: "lambda-not-public",

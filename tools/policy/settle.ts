@@ -67,7 +67,7 @@ export function fabricateShaped(field: string, key: string, known: Known | undef
 }
 
 /** A value of the shape AWS would give `field` of `key`. */
-function fabricate(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
+export function fabricate(field: string, key: string, known: Known | undefined, claim: Claim): unknown {
   const shaped = fabricateShaped(field, key, known, claim);
   if (shaped !== undefined) return shaped;
   const service = known?.apiVersion?.split(".")[0] ?? "aws";

@@ -30,6 +30,8 @@ export function privateBucket(
   const region = scope.region.name;
   const arn = `arn:aws:s3:::${name}`;
   const bucketSelector = scope.select(logical);
+  // What guards a kept bucket is kept with it: deleting these would strip the guard off the orphaned bucket.
+  const keep = stateful ? { deletionPolicy: scope.deletionPolicy } : {};
   const encryption = kmsKey
     ? // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
       { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }], bucketKeyEnabled: true }
@@ -38,18 +40,19 @@ export function privateBucket(
     [logical]: new Bucket({
       metadata: scope.externalName(name),
       spec: {
-        ...(stateful ? { deletionPolicy: scope.deletionPolicy } : {}),
+        ...keep,
         forProvider: { region, forceDestroy: stateful ? !scope.protection : true, tags: scope.tags(name) },
       },
     }),
     [`${logical}-versioning`]: new BucketVersioning({
-      spec: { forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
     }),
     [`${logical}-encryption`]: new BucketServerSideEncryptionConfiguration({
-      spec: { forProvider: { region, bucketSelector, rule: [encryption] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, rule: [encryption] } },
     }),
     [`${logical}-public-access-block`]: new BucketPublicAccessBlock({
       spec: {
+        ...keep,
         forProvider: {
           region,
           bucketSelector,
@@ -61,10 +64,11 @@ export function privateBucket(
       },
     }),
     [`${logical}-ownership-controls`]: new BucketOwnershipControls({
-      spec: { forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
     }),
     [`${logical}-policy`]: new BucketPolicy({
       spec: {
+        ...keep,
         forProvider: {
           region,
           bucketSelector,

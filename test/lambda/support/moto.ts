@@ -1,6 +1,7 @@
 /**
  * moto server (RDS, SNS, SQS) from a project-local virtualenv, on a free loopback port.
- * Without python3 the suites that need it are skipped with a console message saying so.
+ * Without python3 the suites that need it are skipped with a console message saying so, except
+ * under CI (`CI` set), where a suite that cannot run fails: a green CI run has run them all.
  */
 import { fileURLToPath } from "node:url";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -14,10 +15,21 @@ const SETUP = resolve(ROOT, "test/lambda/setup/moto-venv.sh");
 
 export const PYTHON_AVAILABLE = spawnSync("python3", ["--version"], { stdio: "ignore" }).status === 0;
 
-/** `describe`, or a visibly announced `describe.skip` when python3 is missing. */
+/** Under CI every suite must run: a missing prerequisite is a failure there, not a skip. */
+export const MUST_RUN = Boolean(process.env["CI"]);
+
+/** `describe`; when python3 is missing, a failing suite under CI and a visibly announced `describe.skip` elsewhere. */
 export function describeWithMoto(name: string, fn: () => void): void {
   if (PYTHON_AVAILABLE) {
     describe(name, fn);
+  } else if (MUST_RUN) {
+    describe(name, () => {
+      it("runs: CI is set, so a missing moto server is a failure", () => {
+        throw new Error(
+          "python3 is not installed, and these tests need moto server: install python3 and python3-venv, then npm run setup:lambda",
+        );
+      });
+    });
   } else {
     console.warn(`SKIPPING "${name}": python3 is not installed, and these tests need moto server (run npm run setup:lambda once it is)`);
     describe.skip(name, fn);

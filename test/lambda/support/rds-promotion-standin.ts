@@ -22,6 +22,19 @@ export interface PromotionCall {
 
 const NS = "http://rds.amazonaws.com/doc/2014-10-31/";
 
+/** One request as the SDK signed it: SigV4's credential scope is `<key>/<date>/<region>/<service>/aws4_request`. */
+export interface SignedCall {
+  action: string;
+  region: string | undefined;
+  service: string | undefined;
+}
+
+/** The region and service a SigV4 `Authorization` header was signed for. */
+export function credentialScope(authorization: string | undefined): { region: string | undefined; service: string | undefined } {
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
+  return { region: scope?.[1], service: scope?.[2] };
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((res, rej) => {
     const chunks: Buffer[] = [];
@@ -41,6 +54,8 @@ export class RdsPromotionStandIn {
   readonly completed: PromotionCall[] = [];
   /** Promotions finished by complete(): global cluster id -> ARN of the member that now writes. */
   private readonly writers = new Map<string, string>();
+  /** Every RDS request received, with the region its signature is scoped to. */
+  readonly signed: SignedCall[] = [];
   private server: Server | undefined;
   endpoint = "";
 
@@ -49,6 +64,7 @@ export class RdsPromotionStandIn {
   reset(): void {
     this.calls.length = 0;
     this.log.length = 0;
+    this.signed.length = 0;
     this.down.clear();
     this.completed.length = 0;
     this.writers.clear();
@@ -98,6 +114,7 @@ export class RdsPromotionStandIn {
       );
       return;
     }
+    this.signed.push({ action: action ?? "", ...credentialScope(req.headers.authorization) });
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
       const xml = (inner: string) =>

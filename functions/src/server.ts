@@ -22,6 +22,9 @@ import { decodeRunFunctionRequest, encodeRunFunctionResponse } from "./codec.js"
 /** gRPC's default, stated so that it cannot drift: Crossplane sends at most this much. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/** How long answered streams get to flush on shutdown before open sessions are closed. */
+const FLUSH_MS = 1_000;
+
 /**
  * Encoded responses by SHA-256 of the whole request. The function is pure (no clock, network or
  * randomness), so the same request bytes always give the same response bytes: an entry cannot go
@@ -158,8 +161,10 @@ export function createFunctionServer(compose: ComposeFunction, logger: Logger, c
       // tryShutdown stops new calls at once; it completes when every session has closed, which a
       // client holding its channel open may never do, so the in-flight count decides instead.
       server.tryShutdown(finish);
-      if (inFlight === 0) setImmediate(finish);
-      else drained = () => setImmediate(finish);
+      // Once the last answer is handed over, its bytes get a moment to leave before sessions close.
+      const flushThenFinish = () => setTimeout(finish, FLUSH_MS);
+      if (inFlight === 0) flushThenFinish();
+      else drained = flushThenFinish;
     });
 
   return { server, cache, shutdown };

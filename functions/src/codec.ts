@@ -24,6 +24,29 @@ const WIRE_FIXED32 = 5;
 
 class WireError extends Error {}
 
+/**
+ * Keys and most values in a manifest are short ASCII; building those in JS skips a call into
+ * the runtime's UTF-8 decoder per string, which costs more than the decoding itself.
+ */
+const SHORT_STRING = 48;
+
+function shortString(buf: Buffer, start: number, end: number): string {
+  let text = "";
+  for (let i = start; i < end; i++) {
+    const byte = buf[i]!;
+    if (byte >= 0x80) return buf.toString("utf8", start, end);
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
+/** UTF-8 length of a string, counted in JS for short ASCII (see SHORT_STRING). */
+function utf8Length(text: string): number {
+  if (text.length > SHORT_STRING) return Buffer.byteLength(text, "utf8");
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, "utf8");
+  return text.length;
+}
+
 /** A bounds-checked protobuf reader over one buffer. */
 class Reader {
   pos = 0;
@@ -57,7 +80,7 @@ class Reader {
 
   string(limit: number): string {
     const end = this.delimited(limit);
-    const text = this.buf.toString("utf8", this.pos, end);
+    const text = end - this.pos <= SHORT_STRING ? shortString(this.buf, this.pos, end) : this.buf.toString("utf8", this.pos, end);
     this.pos = end;
     return text;
   }
@@ -307,7 +330,7 @@ interface Plan {
 }
 
 function stringSize(text: string, plan: Plan): number {
-  const length = Buffer.byteLength(text, "utf8");
+  const length = utf8Length(text);
   plan.sizes.push(length);
   return delimitedSize(length);
 }
@@ -442,7 +465,10 @@ class Writer {
 
   string(text: string): void {
     const length = this.length();
-    if (length > 0) this.buf.write(text, this.pos, length, "utf8");
+    if (length === text.length && length <= SHORT_STRING) {
+      // ASCII (its UTF-8 length equals its UTF-16 length): written byte by byte.
+      for (let i = 0; i < length; i++) this.buf[this.pos + i] = text.charCodeAt(i);
+    } else if (length > 0) this.buf.write(text, this.pos, length, "utf8");
     this.pos += length;
   }
 

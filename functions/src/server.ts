@@ -97,10 +97,7 @@ export interface FunctionServer {
 }
 
 export function createFunctionServer(compose: ComposeFunction, logger: Logger, cacheBytes = 32 * 1024 * 1024): FunctionServer {
-  const server = new grpc.Server({
-    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
-    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-  });
+  const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const cache = new ResponseCache(cacheBytes);
   let inFlight = 0;
   let drained: (() => void) | undefined;

@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { fromCompose, RunFunctionRequest, RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
 import { compose } from "../functions/src/function.js";
+import { decodeRunFunctionRequest, encodeRunFunctionResponse } from "../functions/src/codec.js";
 import { render } from "../functions/src/render.js";
 import { withDefaults } from "../src/api/index.js";
 import { distinctClaims, exampleClaim, requestOf, ROOT, shapedClaim, steadyObserved, TIERS, type Tier } from "./support/claims.js";
@@ -107,43 +108,81 @@ async function workload(tier: Tier): Promise<Workload> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function inProcess(w: Workload): Promise<{ handler: Distribution; decode: Distribution; encode: Distribution }> {
+interface InProcess {
+  handler: Distribution;
+  /** The SDK's generated codec (kept under these keys since the first runs). */
+  decode: Distribution;
+  encode: Distribution;
+  /** The same payload through JSON (the floor), our byte-level codec and the SDK's codec. */
+  codec: Record<
+    "jsonParse" | "jsonStringify" | "jsonFloor" | "oursDecode" | "oursEncode" | "ours" | "sdkDecode" | "sdkEncode" | "sdk",
+    Distribution
+  >;
+}
+
+async function inProcess(w: Workload): Promise<InProcess> {
   const handler = fromCompose(compose);
-  const h: number[] = [],
-    d: number[] = [],
-    e: number[] = [];
+  const samples: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (samples[k] ??= []).push(v);
+  // The JSON floor reads and writes the same request and response as plain objects.
+  const requestJson = JSON.stringify(RunFunctionRequest.decode(w.request));
   const warmUntil = performance.now() + LATENCY_SECONDS * 250;
   let until = Infinity;
   for (let i = 0, measured = 0; measured < ITER && performance.now() < until; i++) {
     // Warm-up: WARMUP calls or a quarter of the time budget, then ITER measured calls within the budget.
     const warm = i < WARMUP && performance.now() < warmUntil;
     if (!warm && until === Infinity) until = performance.now() + LATENCY_SECONDS * 1000;
-    let t = performance.now();
-    const req = RunFunctionRequest.decode(w.request);
-    const decoded = performance.now() - t;
-    t = performance.now();
+    const timed = <T>(k: string, f: () => T): T => {
+      const t = performance.now();
+      const out = f();
+      if (!warm) add(k, performance.now() - t);
+      return out;
+    };
+    const req = timed("sdkDecode", () => RunFunctionRequest.decode(w.request));
+    timed("oursDecode", () => decodeRunFunctionRequest(w.request));
+    const parsed = timed("jsonParse", () => JSON.parse(requestJson) as unknown);
+    const t = performance.now();
     const rsp = await handler.RunFunction(req);
-    const handled = performance.now() - t;
-    t = performance.now();
-    RunFunctionResponse.encode(rsp).finish();
-    const encoded = performance.now() - t;
-    if (!warm) {
-      d.push(decoded);
-      h.push(handled);
-      e.push(encoded);
-      measured++;
-    }
+    if (!warm) add("handler", performance.now() - t);
+    timed("sdkEncode", () => RunFunctionResponse.encode(rsp).finish());
+    timed("oursEncode", () => encodeRunFunctionResponse(rsp));
+    timed("jsonStringify", () => JSON.stringify(rsp));
+    if (!warm) measured++;
+    void parsed;
   }
-  return { handler: distribution(h), decode: distribution(d), encode: distribution(e) };
+  const sum = (a: string, b: string) => samples[a]!.map((x, i) => x + samples[b]![i]!);
+  const codec = {
+    jsonParse: distribution(samples.jsonParse!),
+    jsonStringify: distribution(samples.jsonStringify!),
+    jsonFloor: distribution(sum("jsonParse", "jsonStringify")),
+    oursDecode: distribution(samples.oursDecode!),
+    oursEncode: distribution(samples.oursEncode!),
+    ours: distribution(sum("oursDecode", "oursEncode")),
+    sdkDecode: distribution(samples.sdkDecode!),
+    sdkEncode: distribution(samples.sdkEncode!),
+    sdk: distribution(sum("sdkDecode", "sdkEncode")),
+  };
+  return { handler: distribution(samples.handler!), decode: codec.sdkDecode, encode: codec.sdkEncode, codec };
 }
 
-async function latency(server: Served, request: Buffer): Promise<Distribution> {
-  for (let i = 0, until = performance.now() + LATENCY_SECONDS * 250; i < WARMUP && performance.now() < until; i++)
-    await server.call(request);
+/**
+ * The request with its meta tag replaced (a second field 1 wins over the first), so every call
+ * is new to the function's response cache: the cost of a reconcile whose inputs changed.
+ */
+function retagged(request: Buffer, n: number): Buffer {
+  const tag = Buffer.from(`bench-${n}`);
+  return Buffer.concat([request, Buffer.from([0x0a, tag.length + 2, 0x0a, tag.length]), tag]);
+}
+
+async function latency(server: Served, request: Buffer, fresh = false): Promise<Distribution> {
+  const nth = (i: number) => (fresh ? retagged(request, i) : request);
+  let i = 0;
+  for (const until = performance.now() + LATENCY_SECONDS * 250; i < WARMUP && performance.now() < until; i++) await server.call(nth(i));
   const samples: number[] = [];
-  for (let i = 0, until = performance.now() + LATENCY_SECONDS * 1000; i < ITER && performance.now() < until; i++) {
+  for (let n = 0, until = performance.now() + LATENCY_SECONDS * 1000; n < ITER && performance.now() < until; n++, i++) {
+    const body = nth(i);
     const t = performance.now();
-    await server.call(request);
+    await server.call(body);
     samples.push(performance.now() - t);
   }
   return distribution(samples);
@@ -336,7 +375,7 @@ async function main() {
   const ws = workloads.get("warm-standby")!;
 
   log("in-process latency ...");
-  const inProc: Record<string, Awaited<ReturnType<typeof inProcess>>> = {};
+  const inProc: Record<string, InProcess> = {};
   for (const [t, w] of workloads) inProc[t] = await inProcess(w);
   results.inProcess = inProc;
 
@@ -381,6 +420,9 @@ async function main() {
   for (const { s, req } of servers) {
     for (const [tier, w] of workloads) (grpcLatency[s.label] ??= {})[tier] = await latency(s, req(w));
   }
+  // Ours again with every request new to its response cache (a changed input on each reconcile).
+  for (const [tier, w] of workloads)
+    (grpcLatency["ours (bundle), cache miss"] ??= {})[tier] = await latency(servers[0]!.s, w.request, true);
   results.grpcLatency = grpcLatency;
 
   log(`throughput (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS}s each) ...`);
@@ -487,6 +529,24 @@ function table(r: Record<string, any>): string {
     "",
     "",
   ]);
+  const c = (tier: Tier, k: string) => r.inProcess?.[tier]?.codec?.[k]?.p50 as number | undefined;
+  const times = (tier: Tier, k: string) => {
+    const x = c(tier, k),
+      floor = c(tier, "jsonFloor");
+    return x === undefined || floor === undefined ? "-" : `${ms(x)} (${(x / floor).toFixed(1)}x floor)`;
+  };
+  rows.push(["JSON floor: parse + stringify p50", ms(c("backup-restore", "jsonFloor")), ms(c("warm-standby", "jsonFloor")), "", ""]);
+  rows.push(["our codec: decode + encode p50", times("backup-restore", "ours"), times("warm-standby", "ours"), "", ""]);
+  rows.push(["SDK codec: decode + encode p50", times("backup-restore", "sdk"), times("warm-standby", "sdk"), "", ""]);
+  for (const p of ["p50", "p99"] as const) {
+    rows.push([
+      `gRPC RunFunction ${p}, cache miss`,
+      ms(g["ours (bundle), cache miss"]?.["backup-restore"]?.[p]),
+      ms(g["ours (bundle), cache miss"]?.["warm-standby"]?.[p]),
+      "",
+      "",
+    ]);
+  }
   for (const p of ["p50", "p90", "p99"] as const) {
     const pt = g["patch-and-transform"]?.["warm-standby"]?.[p];
     rows.push([

@@ -16,7 +16,7 @@ describe("api block", () => {
   it("is a regional REST API with POST /process behind an API key and GET /health open", () => {
     const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
     expect(resources["rest-api"].spec.forProvider).toMatchObject({
-      name: "dr-api-prod01-us-east-1",
+      name: "dr-api-prod01-9872f00b-us-east-1",
       endpointConfiguration: [{ types: ["REGIONAL"] }],
       apiKeySource: "HEADER",
     });
@@ -110,7 +110,9 @@ describe("api block", () => {
       deletionPolicy: "Orphan",
       forProvider: { cloudwatchRoleArnSelector: { matchLabels: { "dr.platform.io/resource": "api-gateway-logs-role" } } },
     });
-    expect(resources["api-gateway-logs-role"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-apigw-logs-prod01-us-east-1");
+    expect(resources["api-gateway-logs-role"].metadata.annotations["crossplane.io/external-name"]).toBe(
+      "dr-apigw-logs-prod01-9872f00b-us-east-1",
+    );
     expect(JSON.parse(resources["api-gateway-logs-role"].spec.forProvider.assumeRolePolicy).Statement[0].Principal).toEqual({
       Service: "apigateway.amazonaws.com",
     });

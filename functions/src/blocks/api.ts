@@ -153,7 +153,7 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     });
   }
 
-  const accessLogs = `/dr/${scope.env.suffix}/api-access-logs`;
+  const accessLogs = `/dr/${scope.path}/api-access-logs`;
   out["api-access-logs"] = new LogGroup({
     metadata: scope.externalName(accessLogs),
     spec: { forProvider: { region, retentionInDays: API_ACCESS_LOG_RETENTION_DAYS, tags: scope.tags(accessLogs) } },

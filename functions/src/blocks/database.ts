@@ -266,7 +266,8 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
   const retention = scope.env.spec.database.backupRetentionDays;
   const vaultName = scope.name("backup", true);
   const roleName = scope.name("backup", true);
-  const planName = scope.name("daily-backup", true);
+  // Plan and selection names are at most 50 characters: the longest suffix, owner and region fit.
+  const planName = scope.name("daily", true);
 
   const out: Record<string, ManagedResource> = {
     // The vault holds the recovery points: it stays with the data when the environment goes.
@@ -325,7 +326,7 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         forProvider: {
           region,
-          name: scope.name("aurora-backup", true),
+          name: scope.name("aurora", true),
           resources: [clusterArn],
           planIdSelector: scope.select("backup-plan"),
           iamRoleArnSelector: scope.select("backup-role"),

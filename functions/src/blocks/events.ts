@@ -150,7 +150,7 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
  */
 function alarmForwarding(scope: RegionScope): Record<string, ManagedResource> {
   if (scope.region.name === ROUTE53_METRICS_REGION) return {};
-  const name = awsName("primary-health-forward", { suffix: scope.env.suffix, region: ROUTE53_METRICS_REGION });
+  const name = awsName("primary-health-forward", scope.nameParts(ROUTE53_METRICS_REGION));
   const roleName = scope.name("health-forward", true);
   const out: Record<string, ManagedResource> = {
     "rule-primary-health-forward": new Rule({

@@ -14,7 +14,6 @@ import { BucketReplicationConfiguration } from "@crossplane-models/provider-upje
 import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/TableReplica";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
-import { bucketName as globalBucketName } from "../../../src/naming.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
@@ -39,7 +38,7 @@ export const LIFECYCLE_RULES = [
 ];
 
 export function dataBucketName(scope: RegionScope, region: RegionContext = scope.region): string {
-  return globalBucketName("data", scope.env.suffix, region.name, scope.env.uid);
+  return scope.bucketName("data", region);
 }
 
 /** The alias of the region's storage key: a name we choose, so queues can take it before AWS reports the key. */

@@ -124,11 +124,11 @@ describe("storage block", () => {
     [false, { policy: "Delete", forceDestroy: true, deletionProtection: false }],
   ])("with protection %s keeps or releases the data accordingly", (protection, want) => {
     const { out } = runBlock(storage, { ...BASE_SPEC, protection }, { observed: withKey });
-    for (const stateful of ["table", "bucket", "storage-key"])
+    const guards = ["bucket-policy", "bucket-public-access-block", "bucket-encryption", "bucket-versioning", "bucket-ownership-controls"];
+    for (const stateful of ["table", "bucket", "storage-key", "storage-key-alias", "bucket-lifecycle", ...guards])
       expect({ stateful, policy: out[stateful].spec.deletionPolicy }).toEqual({ stateful, policy: want.policy });
     expect(fp(out.bucket).forceDestroy).toBe(want.forceDestroy);
     expect(fp(out.table).deletionProtectionEnabled).toBe(want.deletionProtection);
-    expect(out["bucket-policy"].spec.deletionPolicy).toBeUndefined();
   });
 
   it("tags everything that takes tags and names the key alias with the suffix", () => {

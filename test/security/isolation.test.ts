@@ -6,7 +6,18 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
-import { awsNames, settle, type Resources } from "../../tools/policy/index.js";
+import {
+  ACCOUNT_SINGLETON_KINDS,
+  awsNames,
+  forProvider,
+  ofKind,
+  selects,
+  settle,
+  statefulResources,
+  type Resources,
+} from "../../tools/policy/index.js";
+import { validateSpec } from "../../src/api/index.js";
+import { PLATFORM_REGIONS } from "../../charts/install.js";
 import { settledClaims, shippedClaims, type SettledClaim } from "./claims.js";
 
 const PINNED = new URL("./names.yaml", import.meta.url).pathname;
@@ -97,4 +108,97 @@ it("the longest suffix in the regions with the longest names keeps every AWS nam
       .flatMap(awsNames)
       .some((n) => n.includes("abcdefghijkl")),
   ).toBe(true);
+});
+
+const TIERS = [
+  { tier: "backup-restore" },
+  { tier: "pilot-light", secondaryRegion: "us-west-2" },
+  { tier: "warm-standby", secondaryRegion: "us-west-2" },
+];
+const claimOf = (spec: Record<string, unknown>, protection: boolean) => ({
+  apiVersion: "dr.platform.io/v1alpha1",
+  kind: "DisasterRecoveryEnvironment",
+  metadata: { name: "vault", namespace: "team-vault" },
+  spec: {
+    environmentSuffix: "vlt01",
+    primaryRegion: "us-east-1",
+    alerts: { emails: ["oncall@example.com"] },
+    messaging: { enabled: true },
+    protection,
+    ...spec,
+  },
+});
+
+/** What points at a kept bucket or key by selector: the controls that guard it. */
+const guardsOf = (resources: Resources, kept: Resources[string]) =>
+  Object.entries(resources).filter(([, r]) => ["bucketSelector", "targetKeyIdSelector"].some((f) => selects(forProvider(r)[f], kept)));
+
+describe("protection, over every settled tier", () => {
+  it.each(TIERS.map((t) => [t.tier, t] as const))(
+    "%s with protection keeps every data store, key and guard; without, everything goes",
+    async (_tier, spec) => {
+      const kept = (await settle(claimOf(spec, true))).resources;
+      const stateful = statefulResources(kept);
+      expect(stateful.length).toBeGreaterThan(15);
+      expect(stateful.filter(([, r]) => r.spec?.deletionPolicy !== "Orphan").map(([n]) => n)).toEqual([]);
+      // Independent of the kind list: whatever selects a kept bucket or key is kept too.
+      const keptTargets = stateful.map(([, r]) => r).filter((r) => ["Bucket", "Key"].includes(r.kind));
+      const guards = keptTargets.flatMap((t) => guardsOf(kept, t));
+      expect(guards.length).toBeGreaterThanOrEqual(6 * keptTargets.filter((t) => t.kind === "Bucket").length);
+      expect(guards.filter(([, r]) => r.spec?.deletionPolicy !== "Orphan").map(([n]) => n)).toEqual([]);
+
+      const destroyable = (await settle(claimOf(spec, false))).resources;
+      expect(Object.keys(destroyable).sort()).toEqual(Object.keys(kept).sort());
+      expect(
+        Object.entries(destroyable)
+          .filter(([, r]) => r.spec?.deletionPolicy === "Orphan")
+          .map(([n]) => n),
+      ).toEqual([]);
+    },
+  );
+});
+
+describe("account- and region-wide settings have one owner", () => {
+  it("two environments in one account and region compose no singleton and no shared AWS name", async () => {
+    const byRegion = new Map<string, SettledClaim[]>();
+    for (const e of settled) {
+      const spec = validateSpec(e.claim.spec);
+      for (const region of [spec.primaryRegion, ...(spec.tier === "backup-restore" ? [] : [spec.secondaryRegion!])]) {
+        byRegion.set(region, [...(byRegion.get(region) ?? []), e]);
+      }
+    }
+    const examples = (byRegion.get("us-east-1") ?? []).filter((e) => e.source.startsWith("examples/"));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const e of settled) {
+      expect({
+        source: e.source,
+        singletons: ACCOUNT_SINGLETON_KINDS.flatMap(({ group, kind }) => ofKind(e.resources, group, kind)),
+      }).toEqual({
+        source: e.source,
+        singletons: [],
+      });
+    }
+    const [first, second] = examples;
+    const names = allNames(first.resources);
+    expect([...allNames(second.resources)].filter((n) => names.has(n))).toEqual([]);
+  });
+
+  it("the platform install sets the API Gateway account setting once per region, for every region a shipped claim uses", () => {
+    const docs = readFileSync(new URL("../../dist/install/account-settings.yaml", import.meta.url), "utf8")
+      .split(/^---$/m)
+      .map((d) => parse(d))
+      .filter(Boolean);
+    const accounts = docs.filter((d) => d.kind === "Account");
+    expect(accounts.map((a) => a.spec.forProvider.region).sort()).toEqual([...PLATFORM_REGIONS].sort());
+    expect(accounts.every((a) => a.spec.deletionPolicy === "Orphan" && a.spec.forProvider.cloudwatchRoleArnRef.name)).toBe(true);
+    const role = docs.find((d) => d.kind === "Role");
+    expect(accounts.every((a) => a.spec.forProvider.cloudwatchRoleArnRef.name === role.metadata.name)).toBe(true);
+    const used = new Set(
+      settled.flatMap(({ claim }) => {
+        const spec = validateSpec(claim.spec);
+        return [spec.primaryRegion, ...(spec.secondaryRegion ? [spec.secondaryRegion] : [])];
+      }),
+    );
+    expect([...used].filter((r) => !(PLATFORM_REGIONS as readonly string[]).includes(r))).toEqual([]);
+  });
 });

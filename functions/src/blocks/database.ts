@@ -118,11 +118,14 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     }),
     "database-key-alias": new Alias({
       metadata: scope.externalName(`alias/${scope.name("database", true)}`),
-      spec: { forProvider: { region, targetKeyIdSelector: key } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
+    // A kept cluster keeps its subnet group and its parameters (rds.force_ssl); AWS refuses to
+    // delete either while a cluster uses them.
     "aurora-subnet-group": new SubnetGroup({
       metadata: scope.externalName(subnetGroupName),
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           description: `Private subnets of ${scope.env.suffix} for Aurora`,
@@ -135,6 +138,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     "aurora-parameter-group": new ClusterParameterGroup({
       metadata: scope.externalName(parameterGroupName),
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           family: parameterGroupFamily(db.engineVersion),

@@ -244,7 +244,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
     }),
     "alerts-key-alias": new Alias({
       metadata: scope.externalName(keyAlias),
-      spec: { forProvider: { region, targetKeyIdSelector: scope.select("alerts-key") } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: scope.select("alerts-key") } },
     }),
     // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
     "alerts-topic": new Topic({

@@ -34,22 +34,26 @@ export function privateBucket(
     ? // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
       { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }], bucketKeyEnabled: true }
     : { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "AES256" }] };
+  // A kept bucket keeps its controls too: deleting them would strip its public access block, TLS
+  // rule and encryption default, and suspend versioning, on data that stays.
+  const keep = stateful ? { deletionPolicy: scope.deletionPolicy } : {};
   return {
     [logical]: new Bucket({
       metadata: scope.externalName(name),
       spec: {
-        ...(stateful ? { deletionPolicy: scope.deletionPolicy } : {}),
+        ...keep,
         forProvider: { region, forceDestroy: stateful ? !scope.protection : true, tags: scope.tags(name) },
       },
     }),
     [`${logical}-versioning`]: new BucketVersioning({
-      spec: { forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
     }),
     [`${logical}-encryption`]: new BucketServerSideEncryptionConfiguration({
-      spec: { forProvider: { region, bucketSelector, rule: [encryption] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, rule: [encryption] } },
     }),
     [`${logical}-public-access-block`]: new BucketPublicAccessBlock({
       spec: {
+        ...keep,
         forProvider: {
           region,
           bucketSelector,
@@ -61,10 +65,11 @@ export function privateBucket(
       },
     }),
     [`${logical}-ownership-controls`]: new BucketOwnershipControls({
-      spec: { forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
     }),
     [`${logical}-policy`]: new BucketPolicy({
       spec: {
+        ...keep,
         forProvider: {
           region,
           bucketSelector,

@@ -73,11 +73,12 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
     }),
     "storage-key-alias": new Alias({
       metadata: scope.externalName(storageKeyAlias(scope)),
-      spec: { forProvider: { region, targetKeyIdSelector: key } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
     ...privateBucket(scope, LOGICAL.bucket, { name: bucketName, stateful: true, kmsKey: key }),
     "bucket-lifecycle": new BucketLifecycleConfiguration({
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: { region, bucketSelector, rule: LIFECYCLE_RULES.map((rule) => ({ ...rule, status: "Enabled", filter: [{}] })) },
       },
     }),
@@ -222,6 +223,7 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
   if (replicaKey) {
     out["bucket-replication"] = new BucketReplicationConfiguration({
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           bucketSelector: scope.select(LOGICAL.bucket),

@@ -11,6 +11,9 @@ import { Function as CrossplaneFunction } from "@crossplane-models/crossplane/pk
 import { Provider } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Provider";
 import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig";
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
+import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
+import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
 import {
   CONFIGURATION_NAME,
@@ -25,6 +28,8 @@ import { INSTALL_OPTIONS, type InstallOptions } from "./options.js";
 
 /** Argo CD applies lower waves first and waits for them to be healthy. */
 export const SYNC_WAVES = { runtime: -1, providers: 0, providerConfig: 1, functions: 2, configuration: 3 } as const;
+/** The account settings need the ProviderConfig; claims, which need them, sync after the Configuration. */
+export const ACCOUNT_SETTINGS_WAVE = SYNC_WAVES.functions;
 
 export const RUNTIME_CONFIG_NAME = "provider-aws";
 export const PROVIDER_CONFIG_NAME = "default";
@@ -111,6 +116,70 @@ export class ProviderConfigChart extends Chart {
   }
 }
 
+/**
+ * The regions environments may use in the platform's AWS account: each gets the account-wide
+ * settings below once. A platform team lists its own regions here (README, "Account settings").
+ */
+export const PLATFORM_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"] as const;
+
+export const API_GATEWAY_LOGS_ROLE = "dr-platform-apigateway-cloudwatch";
+
+/**
+ * Settings AWS keeps once per account and region, installed once by the platform rather than by
+ * each environment (which would overwrite one another's on every reconcile). API Gateway writes a
+ * stage's access logs only once the region's account setting names a role it can assume; one
+ * IAM role (IAM is global) serves every region. Orphan: the setting also serves APIs the platform
+ * does not manage, and removing it would stop their logging.
+ */
+export class AccountSettingsChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const annotations = wave(ACCOUNT_SETTINGS_WAVE, SKIP_DRY_RUN);
+    addModel(
+      this,
+      "apigateway-logs-role",
+      new Role({
+        metadata: { name: API_GATEWAY_LOGS_ROLE, annotations: { ...annotations, "crossplane.io/external-name": API_GATEWAY_LOGS_ROLE } },
+        spec: {
+          deletionPolicy: "Orphan",
+          forProvider: {
+            assumeRolePolicy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            description: "API Gateway writes CloudWatch Logs, in every region of the platform",
+            tags: { "managed-by": "crossplane", "dr.platform.io/owner": "platform" },
+          },
+        },
+      }),
+    );
+    addModel(
+      this,
+      "apigateway-logs-role-policy",
+      new RolePolicyAttachment({
+        metadata: { name: API_GATEWAY_LOGS_ROLE, annotations },
+        spec: {
+          deletionPolicy: "Orphan",
+          forProvider: {
+            roleRef: { name: API_GATEWAY_LOGS_ROLE },
+            policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+          },
+        },
+      }),
+    );
+    for (const region of PLATFORM_REGIONS) {
+      addModel(
+        this,
+        `apigateway-account-${region}`,
+        new ApiGatewayAccount({
+          metadata: { name: `apigateway-account-${region}`, annotations },
+          spec: { deletionPolicy: "Orphan", forProvider: { region, cloudwatchRoleArnRef: { name: API_GATEWAY_LOGS_ROLE } } },
+        }),
+      );
+    }
+  }
+}
+
 export class FunctionsChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -143,6 +212,7 @@ export class ConfigurationChart extends Chart {
 export const INSTALL_CHARTS = {
   providers: ProvidersChart,
   "provider-config": ProviderConfigChart,
+  "account-settings": AccountSettingsChart,
   functions: FunctionsChart,
   configuration: ConfigurationChart,
 } as const;

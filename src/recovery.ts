@@ -91,7 +91,11 @@ export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
     // Route 53 health checks move PRIMARY while the database is recovered, so only the alias TTL adds up.
     spec.dns
       ? { name: "DNS resolvers follow the failover alias record (alias TTL)", step: "dns", seconds: f.aliasTtlSeconds }
-      : { name: "clients are re-pointed at the surviving region's URL (no failover hostname)", step: "dns", seconds: f.clientRepointSeconds },
+      : {
+          name: "clients are re-pointed at the surviving region's URL (no failover hostname)",
+          step: "dns",
+          seconds: f.clientRepointSeconds,
+        },
   ];
   return {
     strategy: STRATEGIES[spec.tier],

@@ -5,7 +5,7 @@
  */
 import { claimSpecOf, validateSpec, type EnvironmentSpec, type Tier } from "../../src/api/index.js";
 import { availabilityZones } from "../../src/regions.js";
-import { STANDARD_TAG_KEYS } from "../../src/naming.js";
+import { ownerId, STANDARD_TAG_KEYS, type Owner } from "../../src/naming.js";
 
 export type RegionRole = "primary" | "secondary";
 
@@ -34,8 +34,10 @@ export interface ObservedResource {
 export interface Environment {
   /** Name of the composite resource. */
   name: string;
-  /** The composite's uid: the stable seed of globally unique names. */
-  uid: string;
+  /** The claim that owns the environment (the composite itself when it has no claim). */
+  owner: Owner;
+  /** Short hash of the owner in every AWS name: unique per claim, the same when it is created again. */
+  ownerId: string;
   spec: EnvironmentSpec;
   tier: Tier;
   suffix: string;
@@ -48,17 +50,35 @@ export interface Environment {
 }
 
 export interface CompositeResource {
-  metadata?: { name?: string; uid?: string; labels?: Record<string, string> };
+  metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
 }
 
 export { claimSpecOf };
 
+export const CLAIM_LABELS = { name: "crossplane.io/claim-name", namespace: "crossplane.io/claim-namespace" } as const;
+
+/**
+ * Crossplane sets the claim reference and labels on a claim's composite; a namespaced (v2) composite
+ * without a claim is owned by its own namespace and name. The composite's generated name and uid
+ * would change when the claim is created again, so they never name AWS resources.
+ */
+export function ownerOf(xr: CompositeResource): Owner {
+  const ref = xr.spec?.claimRef as { name?: unknown; namespace?: unknown } | undefined;
+  if (typeof ref?.name === "string" && ref.name && typeof ref.namespace === "string") {
+    return { namespace: ref.namespace, name: ref.name };
+  }
+  const labels = xr.metadata?.labels ?? {};
+  if (labels[CLAIM_LABELS.name] && labels[CLAIM_LABELS.namespace]) {
+    return { namespace: labels[CLAIM_LABELS.namespace], name: labels[CLAIM_LABELS.name] };
+  }
+  return { namespace: xr.metadata?.namespace, name: xr.metadata?.name ?? "" };
+}
+
 export function buildEnvironment(xr: CompositeResource, observed: Record<string, ObservedResource> = {}): Environment {
   const spec = validateSpec(claimSpecOf(xr));
   const name = xr.metadata?.name ?? "";
-  // Without a uid (a composite not yet created, e.g. a local render) the name stands in.
-  const uid = xr.metadata?.uid || name;
+  const owner = ownerOf(xr);
   const active = spec.failover.activeRegion;
   const zones = spec.network.availabilityZones;
   const primary: RegionContext = {
@@ -80,7 +100,8 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
         };
   return {
     name,
-    uid,
+    owner,
+    ownerId: ownerId(owner),
     spec,
     tier: spec.tier,
     suffix: spec.environmentSuffix,

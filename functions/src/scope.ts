@@ -2,7 +2,7 @@
  * What a building block sees: the environment, the region it composes for, and helpers that
  * keep names, labels, selectors, tags and deletion policies the same in every block.
  */
-import { awsName, bucketName, STANDARD_TAG_KEYS } from "../../src/naming.js";
+import { awsName, bucketName, environmentPath, STANDARD_TAG_KEYS, type NameParts } from "../../src/naming.js";
 import type { Environment, ObservedResource, RegionContext, RegionRole } from "./environment.js";
 
 /** Labels on every composed resource; selectors match them to tell regions and roles apart. */
@@ -48,13 +48,22 @@ export class RegionScope {
     return { matchControllerRef: true, matchLabels: { [LABELS.regionRole]: role, [LABELS.resource]: logical } };
   }
 
-  /** An AWS name with the environment suffix, e.g. `dr-app-prod01`; `regional` adds the region. */
+  /** An AWS name with the suffix and owner id, e.g. `dr-app-prod01-1a2b3c4d`; `regional` adds the region. */
   name(what: string, regional = false): string {
-    return awsName(what, { suffix: this.env.suffix, region: regional ? this.region.name : undefined });
+    return awsName(what, this.nameParts(regional ? this.region.name : undefined));
   }
 
-  bucketName(what: string): string {
-    return bucketName(what, this.env.suffix, this.region.name, this.env.uid);
+  bucketName(what: string, region: RegionContext = this.region): string {
+    return bucketName(what, { ...this.nameParts(), region: region.name });
+  }
+
+  /** The environment's segment of path-like AWS names, e.g. `/dr/<suffix>-<owner>/vpc-flow-logs`. */
+  get path(): string {
+    return environmentPath(this.nameParts());
+  }
+
+  nameParts(region?: string): NameParts {
+    return { suffix: this.env.suffix, owner: this.env.ownerId, region };
   }
 
   tags(name?: string): Record<string, string> {

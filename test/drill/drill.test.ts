@@ -22,7 +22,7 @@ import type { Claim } from "../../functions/src/render.js";
 import { createDrCheckHandler, CANARY_KEY } from "../../functions/lambda/dr-check.js";
 import { createFailoverHandler, type FailoverResult } from "../../functions/lambda/failover.js";
 import { validateSpec } from "../../src/api/index.js";
-import { awsName } from "../../src/naming.js";
+import { awsName, ownerId } from "../../src/naming.js";
 import { recoveryObjectives, type Step } from "../../src/recovery.js";
 import { externalName, forProvider, settle, type Manifest, type Resources } from "../../tools/policy/index.js";
 import { unplannedFailover } from "../../tools/drctl/drctl.js";
@@ -243,7 +243,10 @@ describeWithMoto("drills: a regional outage of the primary, played end to end pe
     steps.push(OUTCOME_STEP[paged.outcome]!);
 
     // The on-call runs drctl with their AWS credentials; nothing here needs the cluster.
-    expect(awsName("failover", { suffix: claim.spec!["environmentSuffix"] as string, region: env.secondary })).toBe(env.orchestratorName);
+    const owner = ownerId({ namespace: claim.metadata!.namespace!, name: claim.metadata!.name! });
+    expect(awsName("failover", { suffix: claim.spec!["environmentSuffix"] as string, owner, region: env.secondary })).toBe(
+      env.orchestratorName,
+    );
     const lambda = new LambdaInvokeStandIn({ [env.orchestratorName]: (e, c) => env.orchestrator(e, c) });
     await lambda.start();
     try {

@@ -6,13 +6,13 @@ import { dataBucketName } from "../../functions/src/blocks/storage.js";
 import { LAMBDA_CODE } from "../../functions/src/lambda-code.js";
 import { ACCOUNT, arn, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
-const TABLE_ARN = arn.table("dr-table-prod01");
+const TABLE_ARN = arn.table("dr-table-prod01-9872f00b");
 const OBSERVED = {
-  "log-group-api": { arn: `${arn.logGroup("/aws/lambda/dr-api-prod01-us-east-1")}:*` },
-  "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-us-east-1") },
+  "log-group-api": { arn: `${arn.logGroup("/aws/lambda/dr-api-prod01-9872f00b-us-east-1")}:*` },
+  "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-9872f00b-us-east-1") },
   table: { arn: TABLE_ARN, streamArn: `${TABLE_ARN}/stream/2024-01-01T00:00:00.000` },
   "storage-key": { arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1111-2222` },
-  "aurora-cluster": { arn: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:dr-aurora-prod01-us-east-1` },
+  "aurora-cluster": { arn: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:dr-aurora-prod01-9872f00b-us-east-1` },
   "subnet-private-a": { id: "subnet-0aaa" },
   "subnet-private-b": { id: "subnet-0bbb" },
 };
@@ -32,7 +32,7 @@ describe("compute block", () => {
     expect(Object.keys(ofKind(resources, "Group")).sort()).toEqual(["log-group-api", "log-group-dr-check"]);
     expect(Object.keys(ofKind(resources, "Object"))).toHaveLength(2);
     const bucket = resources["code-bucket"];
-    expect(bucket.metadata.annotations["crossplane.io/external-name"]).toMatch(/^dr-code-prod01-us-east-1-[0-9a-f]{8}$/);
+    expect(bucket.metadata.annotations["crossplane.io/external-name"]).toMatch(/^dr-code-prod01-9872f00b-us-east-1$/);
     expect(resources["code-bucket-public-access-block"].spec.forProvider).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -68,10 +68,10 @@ describe("compute block", () => {
   it("names every AWS resource with the suffix, and regional ones with the region", () => {
     const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
     const external = (logical: string) => resources[logical].metadata.annotations["crossplane.io/external-name"];
-    expect(external("role-api")).toBe("dr-api-lambda-prod01-us-east-1");
-    expect(external("role-api-policy")).toBe("dr-api-lambda-prod01-us-east-1");
-    expect(external("function-dr-check")).toBe("dr-dr-check-prod01-us-east-1");
-    expect(external("log-group-dr-check")).toBe("/aws/lambda/dr-dr-check-prod01-us-east-1");
+    expect(external("role-api")).toBe("dr-api-lambda-prod01-9872f00b-us-east-1");
+    expect(external("role-api-policy")).toBe("dr-api-lambda-prod01-9872f00b-us-east-1");
+    expect(external("function-dr-check")).toBe("dr-dr-check-prod01-9872f00b-us-east-1");
+    expect(external("log-group-dr-check")).toBe("/aws/lambda/dr-dr-check-prod01-9872f00b-us-east-1");
     for (const [logical, r] of Object.entries<any>(resources)) {
       const name = r.metadata?.annotations?.["crossplane.io/external-name"];
       if (name) expect({ logical, name }).toEqual({ logical, name: expect.stringContaining("prod01") });
@@ -88,7 +88,7 @@ describe("compute block", () => {
     const [{ variables }] = resources["function-api"].spec.forProvider.environment;
     expect(variables).toMatchObject({ TABLE_NAME: resourceNames(scope).table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: "primary" });
     expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.DB_CLUSTER_IDENTIFIER).toBe(
-      "dr-aurora-prod01-us-east-1",
+      "dr-aurora-prod01-9872f00b-us-east-1",
     );
   });
 
@@ -156,7 +156,7 @@ describe("compute block", () => {
         .Statement.flatMap((s) => list(s.Resource))
         .filter((r) => r !== "*")
         .sort();
-    const apiGroup = arn.logGroup("/aws/lambda/dr-api-prod01-us-east-1");
+    const apiGroup = arn.logGroup("/aws/lambda/dr-api-prod01-9872f00b-us-east-1");
     expect(resourcesOf("role-api-policy")).toEqual(
       [apiGroup, `${apiGroup}:log-stream:*`, OBSERVED["storage-key"].arn, bucketArn, `${bucketArn}/*`, TABLE_ARN].sort(),
     );
@@ -177,40 +177,42 @@ describe("compute block", () => {
 
   it("takes the region as a parameter: a secondary region composes its own names and the failover handler", () => {
     const spec = { tier: "pilot-light", secondaryRegion: "us-west-2" };
-    const topic = { "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-us-west-2` } };
+    const topic = { "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-9872f00b-us-west-2` } };
     const { resources } = runBlock(compute, "compute", { spec, role: "secondary", observed: observedOf(topic, "secondary") });
-    expect(resources["function-failover"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-failover-prod01-us-west-2");
+    expect(resources["function-failover"].metadata.annotations["crossplane.io/external-name"]).toBe(
+      "dr-failover-prod01-9872f00b-us-west-2",
+    );
     expect(resources["function-failover"].spec.forProvider).toMatchObject({
       region: "us-west-2",
       reservedConcurrentExecutions: HANDLER_SPECS.failover.reservedConcurrency,
     });
-    expect(resources["role-api"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-api-lambda-prod01-us-west-2");
+    expect(resources["role-api"].metadata.annotations["crossplane.io/external-name"]).toBe("dr-api-lambda-prod01-9872f00b-us-west-2");
     for (const r of Object.values<any>(resources)) if ("region" in r.spec.forProvider) expect(r.spec.forProvider.region).toBe("us-west-2");
   });
 
   describe("DR-only handlers", () => {
     const spec = { tier: "warm-standby", secondaryRegion: "us-west-2", messaging: { enabled: true } };
-    const GLOBAL = `arn:aws:rds::${ACCOUNT}:global-cluster:dr-aurora-global-prod01`;
-    const CLUSTER = (region: string) => `arn:aws:rds:${region}:${ACCOUNT}:cluster:dr-aurora-prod01-${region}`;
-    const QUEUE = (region: string) => `arn:aws:sqs:${region}:${ACCOUNT}:dr-queue-prod01-${region}`;
+    const GLOBAL = `arn:aws:rds::${ACCOUNT}:global-cluster:dr-aurora-global-prod01-9872f00b`;
+    const CLUSTER = (region: string) => `arn:aws:rds:${region}:${ACCOUNT}:cluster:dr-aurora-prod01-9872f00b-${region}`;
+    const QUEUE = (region: string) => `arn:aws:sqs:${region}:${ACCOUNT}:dr-queue-prod01-9872f00b-${region}`;
     const KEY = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${region}-storage`;
     const secondary = {
-      "log-group-failover": { arn: arn.logGroup("/aws/lambda/dr-failover-prod01-us-west-2", "us-west-2") },
-      "log-group-replicator": { arn: arn.logGroup("/aws/lambda/dr-replicator-prod01-us-west-2", "us-west-2") },
-      "log-group-api": { arn: arn.logGroup("/aws/lambda/dr-api-prod01-us-west-2", "us-west-2") },
-      "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-us-west-2", "us-west-2") },
-      "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-us-west-2` },
+      "log-group-failover": { arn: arn.logGroup("/aws/lambda/dr-failover-prod01-9872f00b-us-west-2", "us-west-2") },
+      "log-group-replicator": { arn: arn.logGroup("/aws/lambda/dr-replicator-prod01-9872f00b-us-west-2", "us-west-2") },
+      "log-group-api": { arn: arn.logGroup("/aws/lambda/dr-api-prod01-9872f00b-us-west-2", "us-west-2") },
+      "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-9872f00b-us-west-2", "us-west-2") },
+      "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-9872f00b-us-west-2` },
       "alerts-key": { arn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/alerts` },
       "aurora-cluster": { arn: CLUSTER("us-west-2") },
-      "table-replica": { arn: arn.table("dr-table-prod01", "us-west-2") },
+      "table-replica": { arn: arn.table("dr-table-prod01-9872f00b", "us-west-2") },
       "storage-key": { arn: KEY("us-west-2") },
-      queue: { arn: QUEUE("us-west-2"), url: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/dr-queue-prod01-us-west-2` },
+      queue: { arn: QUEUE("us-west-2"), url: `https://sqs.us-west-2.amazonaws.com/${ACCOUNT}/dr-queue-prod01-9872f00b-us-west-2` },
     };
     const primary = {
       "aurora-global-cluster": { arn: GLOBAL },
       "aurora-cluster": { arn: CLUSTER("us-east-1") },
       "storage-key": { arn: KEY("us-east-1") },
-      queue: { arn: QUEUE("us-east-1"), url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/dr-queue-prod01-us-east-1` },
+      queue: { arn: QUEUE("us-east-1"), url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/dr-queue-prod01-9872f00b-us-east-1` },
     };
     const observed = { ...observedOf(secondary, "secondary"), ...observedOf(primary, "primary") };
 

@@ -2,9 +2,9 @@ import { database, parameterGroupFamily, BACKUP_SCHEDULE } from "../../functions
 import { EXTERNAL_NAME } from "../../functions/src/scope.js";
 import { BASE_SPEC, TWO_REGION_SPEC, observedWith, runBlock } from "../support/block-scope.js";
 
-const CLUSTER_ARN = "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-stage-us-west-2";
-const SECONDARY_VAULT_ARN = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr-backup-stage-us-east-1";
-const PRIMARY_VAULT_ARN = "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-backup-stage-us-west-2";
+const CLUSTER_ARN = "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-stage-2b07edd8-us-west-2";
+const SECONDARY_VAULT_ARN = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr-backup-stage-2b07edd8-us-east-1";
+const PRIMARY_VAULT_ARN = "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-backup-stage-2b07edd8-us-west-2";
 
 const fp = (resource: any) => resource.spec.forProvider;
 
@@ -110,7 +110,7 @@ describe("database block", () => {
     expect(cluster.spec.deletionPolicy).toBe(want.policy);
     expect(fp(cluster).deletionProtection).toBe(want.deletionProtection);
     expect(fp(cluster).skipFinalSnapshot).toBe(want.skipFinalSnapshot);
-    expect(fp(cluster).finalSnapshotIdentifier).toBe(protection ? "dr-aurora-stage-us-west-2-final" : undefined);
+    expect(fp(cluster).finalSnapshotIdentifier).toBe(protection ? "dr-aurora-stage-2b07edd8-us-west-2-final" : undefined);
     expect(out["database-key"].spec.deletionPolicy).toBe(want.policy);
     expect(out["backup-vault"].spec.deletionPolicy).toBe(want.policy);
     expect(fp(out["backup-vault"]).forceDestroy).toBe(want.forceDestroy);
@@ -125,7 +125,7 @@ describe("database block", () => {
       if (!untaggable.includes(name))
         expect({ name, env: fp(resource).tags?.["dr.platform.io/environment"] }).toEqual({ name, env: "stage" });
     }
-    expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-us-west-2");
+    expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-2b07edd8-us-west-2");
     expect(fp(out["backup-plan"]).name).toContain("-stage-");
     expect(fp(out["backup-selection"]).name).toContain("-stage-");
   });
@@ -192,7 +192,7 @@ describe("database block", () => {
       expect(fp(out["backup-plan"]).region).toBe("us-east-1");
       expect(fp(out["backup-plan"]).rule[0].copyAction[0].destinationVaultArn).toBe(PRIMARY_VAULT_ARN);
       expect(fp(out["aurora-cluster"]).region).toBe(scope.region.name);
-      expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-us-east-1");
+      expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-2b07edd8-us-east-1");
     });
   });
 });

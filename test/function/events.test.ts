@@ -2,8 +2,8 @@ import { events, RULES } from "../../functions/src/blocks/events.js";
 import { api } from "../../functions/src/blocks/api.js";
 import { ACCOUNT, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
-const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:dr-dr-check-prod01-us-east-1`;
-const ruleArn = (id: string) => `arn:aws:events:us-east-1:${ACCOUNT}:rule/dr-${id}-prod01-us-east-1`;
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:dr-dr-check-prod01-9872f00b-us-east-1`;
+const ruleArn = (id: string) => `arn:aws:events:us-east-1:${ACCOUNT}:rule/dr-${id}-prod01-9872f00b-us-east-1`;
 /** The primary runs the DR check's rules only; the failover rules are the secondary's. */
 const DR_CHECK_RULES = RULES.filter((r) => r.target === "dr-check");
 /** A single-region environment (the default claim here) has no per-minute probe of a primary. */
@@ -21,7 +21,7 @@ describe("events block", () => {
       state: "ENABLED",
     });
     expect(resources["rule-dr-check-schedule"].metadata.annotations["crossplane.io/external-name"]).toBe(
-      "dr-dr-check-schedule-prod01-us-east-1",
+      "dr-dr-check-schedule-prod01-9872f00b-us-east-1",
     );
     expect(runBlock(events, "events").resources["rule-dr-check-schedule"].spec.forProvider.scheduleExpression).toBe("rate(5 minutes)");
   });
@@ -29,7 +29,7 @@ describe("events block", () => {
   it("reacts to this environment's Aurora cluster events and to AWS Health issues", () => {
     const { resources } = runBlock(events, "events");
     const aurora = JSON.parse(resources["rule-aurora-events"].spec.forProvider.eventPattern);
-    expect(aurora).toMatchObject({ source: ["aws.rds"], detail: { SourceIdentifier: ["dr-aurora-prod01-us-east-1"] } });
+    expect(aurora).toMatchObject({ source: ["aws.rds"], detail: { SourceIdentifier: ["dr-aurora-prod01-9872f00b-us-east-1"] } });
     expect(JSON.parse(resources["rule-health-events"].spec.forProvider.eventPattern).source).toEqual(["aws.health"]);
     for (const rule of Object.values<any>(ofKind(resources, "Rule"))) {
       expect(rule.spec.forProvider.scheduleExpression === undefined).not.toBe(rule.spec.forProvider.eventPattern === undefined);

@@ -35,7 +35,7 @@ describe("storage block", () => {
     it("is on demand, recoverable to a point in time, streamed with both images, KMS-encrypted and expires items", () => {
       const { out, pending } = runBlock(storage, { ...BASE_SPEC, database: { backupRetentionDays: 14 } }, { observed: withKey });
       expect(pending).toEqual([]);
-      expect(out.table.metadata.annotations[EXTERNAL_NAME]).toBe("dr-table-stage");
+      expect(out.table.metadata.annotations[EXTERNAL_NAME]).toBe("dr-table-stage-2b07edd8");
       expect(fp(out.table)).toMatchObject({
         billingMode: "PAY_PER_REQUEST",
         hashKey: "pk",
@@ -51,15 +51,15 @@ describe("storage block", () => {
   });
 
   describe("bucket", () => {
-    it("has a globally unique name with the suffix, stable for the environment and different for another", () => {
+    it("has a name with the suffix and owner, the same for the claim created again and different in another namespace", () => {
       const first = runBlock(storage, BASE_SPEC);
-      const again = runBlock(storage, BASE_SPEC);
-      const other = runBlock(storage, BASE_SPEC, { uid: "9f9f9f9f-2222-4333-8444-955566667777" });
+      const recreated = runBlock(storage, BASE_SPEC, { uid: "9f9f9f9f-2222-4333-8444-955566667777" });
+      const otherTeam = runBlock(storage, BASE_SPEC, { namespace: "team-other" });
       const name = first.out.bucket.metadata.annotations[EXTERNAL_NAME];
-      expect(name).toMatch(/^dr-data-stage-us-west-2-[0-9a-f]{8}$/);
+      expect(name).toMatch(/^dr-data-stage-2b07edd8-us-west-2$/);
       expect(name).toBe(dataBucketName(first.scope));
-      expect(again.out.bucket.metadata.annotations[EXTERNAL_NAME]).toBe(name);
-      expect(other.out.bucket.metadata.annotations[EXTERNAL_NAME]).not.toBe(name);
+      expect(recreated.out.bucket.metadata.annotations[EXTERNAL_NAME]).toBe(name);
+      expect(otherTeam.out.bucket.metadata.annotations[EXTERNAL_NAME]).not.toBe(name);
     });
 
     it("denies every request without TLS, on the bucket and on its objects", () => {
@@ -124,7 +124,8 @@ describe("storage block", () => {
     [false, { policy: "Delete", forceDestroy: true, deletionProtection: false }],
   ])("with protection %s keeps or releases the data accordingly", (protection, want) => {
     const { out } = runBlock(storage, { ...BASE_SPEC, protection }, { observed: withKey });
-    for (const stateful of ["table", "bucket", "storage-key"])
+    const guards = ["bucket-policy", "bucket-public-access-block", "bucket-encryption", "bucket-versioning", "bucket-ownership-controls"];
+    for (const stateful of ["table", "bucket", "storage-key", "storage-key-alias", "bucket-lifecycle", ...guards])
       expect({ stateful, policy: out[stateful].spec.deletionPolicy }).toEqual({ stateful, policy: want.policy });
     expect(fp(out.bucket).forceDestroy).toBe(want.forceDestroy);
     expect(fp(out.table).deletionProtectionEnabled).toBe(want.deletionProtection);
@@ -141,14 +142,14 @@ describe("storage block", () => {
         tags: expect.objectContaining({ "dr.platform.io/environment": "stage", "dr.platform.io/region-role": "primary" }),
       });
     }
-    expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("alias/dr-storage-stage-us-west-2");
+    expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("alias/dr-storage-stage-2b07edd8-us-west-2");
     expect(fp(out["storage-key"]).enableKeyRotation).toBe(true);
   });
 
   it("composes the secondary region's storage in that region, selecting that region's siblings", () => {
     const { out } = runBlock(storage, TWO_REGION_SPEC, { role: "secondary" });
     expect(fp(out.bucket).region).toBe("us-east-1");
-    expect(out.bucket.metadata.annotations[EXTERNAL_NAME]).toMatch(/^dr-data-stage-us-east-1-/);
+    expect(out.bucket.metadata.annotations[EXTERNAL_NAME]).toMatch(/^dr-data-stage-2b07edd8-us-east-1$/);
     expect(fp(out["bucket-versioning"]).bucketSelector.matchLabels["dr.platform.io/region-role"]).toBe("secondary");
   });
 });

@@ -11,6 +11,9 @@ import { Provider } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Pro
 import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig";
 import { Function as FunctionV1beta1 } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/Function";
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
+import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
+import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
@@ -42,6 +45,9 @@ const CHECKS: Record<string, Check> = {
   "pkg.crossplane.io/v1/Provider": model(Provider),
   "pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig": model(DeploymentRuntimeConfig),
   "aws.upbound.io/v1beta1/ProviderConfig": model(ProviderConfig),
+  "apigateway.aws.upbound.io/v1beta1/Account": model(ApiGatewayAccount),
+  "iam.aws.upbound.io/v1beta1/Role": model(Role),
+  "iam.aws.upbound.io/v1beta1/RolePolicyAttachment": model(RolePolicyAttachment),
   "v1/ConfigMap": model(ConfigMap),
   "v1/Namespace": model(Namespace),
   "v1/ResourceQuota": model(ResourceQuota),

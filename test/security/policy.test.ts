@@ -31,7 +31,7 @@ describe("security controls over every shipped claim (examples and golden cases)
 });
 
 /** The warm-standby example has every kind the rules judge; each mutation breaks one control on one resource. */
-type Mutation = { rule: string; label: string; protection?: boolean; apply: (res: Resources) => string };
+type Mutation = { rule: string; label: string; protection?: boolean; source?: string; apply: (res: Resources) => string };
 
 const pick = (res: Resources, group: string, kind: string, match: (r: Manifest) => boolean = () => true): [string, Manifest] => {
   const found = ofKind(res, group, kind).find(([, r]) => match(r));
@@ -247,11 +247,61 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    rule: "stateful-orphaned",
+    label: "kept bucket's public access block deleted with the environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "s3", "BucketPublicAccessBlock", byLabel("bucket-public-access-block"));
+      r.spec!.deletionPolicy = "Delete";
+      return n;
+    },
+  },
+  {
     rule: "stateful-guards-kept",
     label: "public access block of the data bucket deleted with the environment",
     apply: (res) => {
       const [n, r] = pick(res, "s3", "BucketPublicAccessBlock", (r) => r.spec?.deletionPolicy === "Orphan");
       delete r.spec!.deletionPolicy;
+      return n;
+    },
+  },
+  {
+    rule: "stateful-orphaned",
+    label: "key alias deleted with the environment",
+    apply: (res) => {
+      const [n, r] = pick(res, "kms", "Alias");
+      delete r.spec!.deletionPolicy;
+      return n;
+    },
+  },
+  {
+    rule: "no-account-singletons",
+    label: "environment composes the API Gateway account setting",
+    apply: (res) => {
+      res["primary-api-gateway-account"] = {
+        apiVersion: "apigateway.aws.upbound.io/v1beta1",
+        kind: "Account",
+        spec: { forProvider: { region: "us-east-1" } },
+      };
+      return "primary-api-gateway-account";
+    },
+  },
+  {
+    rule: "unprotected-destroyable",
+    label: "unprotected table kept on delete",
+    source: "examples/backup-restore.yaml",
+    apply: (res) => {
+      const [n, r] = pick(res, "dynamodb", "Table");
+      r.spec!.deletionPolicy = "Orphan";
+      return n;
+    },
+  },
+  {
+    rule: "unprotected-destroyable",
+    label: "unprotected cluster with deletion protection",
+    source: "examples/backup-restore.yaml",
+    apply: (res) => {
+      const [n, r] = pick(res, "rds", "Cluster");
+      fp(r).deletionProtection = true;
       return n;
     },
   },
@@ -447,7 +497,7 @@ describe("each control catches a violation", () => {
 
   it.each(MUTATIONS.map((m) => [m.rule, m.label, m] as const))("%s: %s", (ruleId, _label, mutation) => {
     const rule = RULES.find((r) => r.id === ruleId)!;
-    const env = warmStandby();
+    const env = mutation.source ? envs.find((e) => e.source === mutation.source)! : warmStandby();
     const resources = structuredClone(env.resources);
     const context = { protection: mutation.protection ?? env.protection };
     expect(rule.check(resources, context)).toEqual([]);

@@ -97,10 +97,23 @@ describe("failure safety: an error anywhere returns Fatal and the request's desi
 });
 
 describe("deletion safety: protection", () => {
+  /** What guards kept data: deleting it would strip a control off what stays. */
+  const GUARDS = [
+    "s3/BucketPublicAccessBlock",
+    "s3/BucketPolicy",
+    "s3/BucketServerSideEncryptionConfiguration",
+    "s3/BucketVersioning",
+    "s3/BucketOwnershipControls",
+    "s3/BucketLifecycleConfiguration",
+    "kms/Alias",
+    "rds/ClusterParameterGroup",
+    "rds/SubnetGroup",
+  ];
+  const DR = ["rds/GlobalCluster", "dynamodb/TableReplica", "s3/BucketReplicationConfiguration"];
   const EXPECTED_KINDS: Record<string, string[]> = {
-    "backup-restore": ["rds/Cluster", "dynamodb/Table", "s3/Bucket", "kms/Key", "backup/Vault"],
-    "pilot-light": ["rds/Cluster", "rds/GlobalCluster", "dynamodb/Table", "dynamodb/TableReplica", "s3/Bucket", "kms/Key", "backup/Vault"],
-    "warm-standby": ["rds/Cluster", "rds/GlobalCluster", "dynamodb/Table", "dynamodb/TableReplica", "s3/Bucket", "kms/Key", "backup/Vault"],
+    "backup-restore": ["rds/Cluster", "dynamodb/Table", "s3/Bucket", "kms/Key", "backup/Vault", ...GUARDS],
+    "pilot-light": ["rds/Cluster", "dynamodb/Table", "s3/Bucket", "kms/Key", "backup/Vault", ...GUARDS, ...DR],
+    "warm-standby": ["rds/Cluster", "dynamodb/Table", "s3/Bucket", "kms/Key", "backup/Vault", ...GUARDS, ...DR],
   };
   /** What "protected" means per kind, beyond deletionPolicy Orphan. */
   const PROTECTED: Record<string, (fp: Record<string, any>) => boolean> = {
@@ -112,6 +125,8 @@ describe("deletion safety: protection", () => {
     "s3/Bucket": (fp) => fp.forceDestroy !== true,
     "kms/Key": (fp) => fp.deletionWindowInDays === 30,
     "backup/Vault": (fp) => fp.forceDestroy !== true,
+    // A guard is protected by being Orphan.
+    ...Object.fromEntries([...GUARDS, "s3/BucketReplicationConfiguration"].map((kind) => [kind, () => true])),
   };
 
   it.each([[BACKUP_RESTORE], [PILOT_LIGHT], [WARM_STANDBY]])(

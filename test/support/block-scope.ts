@@ -29,9 +29,10 @@ export function runBlock(
     observed = {},
     role = "primary",
     uid = "0b0e7c52-1111-4222-8333-944455556666",
-  }: { observed?: Record<string, ObservedResource>; role?: RegionRole; uid?: string } = {},
+    namespace = "team-orders",
+  }: { observed?: Record<string, ObservedResource>; role?: RegionRole; uid?: string; namespace?: string } = {},
 ): BlockRun {
-  const env = buildEnvironment({ metadata: { name: "orders", uid }, spec }, observed);
+  const env = buildEnvironment({ metadata: { name: "orders", namespace, uid }, spec }, observed);
   const region = role === "secondary" ? env.secondary : env.primary;
   if (!region) throw new Error(`the claim has no ${role} region`);
   const pending: Pending[] = [];

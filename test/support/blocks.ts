@@ -41,7 +41,10 @@ export function runBlock(
   }: { spec?: Record<string, unknown>; observed?: Record<string, ObservedResource>; role?: RegionRole } = {},
 ): BlockRun {
   const env = buildEnvironment(
-    { metadata: { name: "payments", uid: "6f1c2a7e-0c1b-4e7e-9d2b-1a2b3c4d5e6f" }, spec: { ...CLAIM_SPEC, ...spec } },
+    {
+      metadata: { name: "payments", namespace: "team-payments", uid: "6f1c2a7e-0c1b-4e7e-9d2b-1a2b3c4d5e6f" },
+      spec: { ...CLAIM_SPEC, ...spec },
+    },
     observed,
   );
   const region = role === "primary" ? env.primary : env.secondary;

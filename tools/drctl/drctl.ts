@@ -6,7 +6,7 @@
  *   drctl status <claim> [-n ns]                          composed resources by region, readiness, recovery objectives
  *   drctl failover <claim> --to secondary|primary [-n ns] [--timeout 120]
  *                                                         planned switchover through spec.failover.activeRegion
- *   drctl failover --unplanned --suffix <environmentSuffix> --to-region <region> [--function name]
+ *   drctl failover <claim> --unplanned [-n namespace] --suffix <environmentSuffix> --to-region <region> [--function name]
  *                                                         promotes the survivor now, possibly losing unreplicated writes:
  *                                                         invokes its orchestrator with your AWS credentials, no cluster needed
  *   drctl wait <claim> [-n ns] [--for Ready|Synced] [--timeout 300]
@@ -28,7 +28,7 @@ import {
 } from "@kubernetes/client-node";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { API_GROUP, API_VERSION, CLAIM_KIND, CLAIM_PLURAL, COMPOSITE_KIND, COMPOSITE_PLURAL } from "../../src/api/group.js";
-import { awsName } from "../../src/naming.js";
+import { awsName, ownerId } from "../../src/naming.js";
 
 interface Condition {
   type: string;
@@ -327,7 +327,7 @@ function diff(a: unknown, b: unknown, path: string): string[] {
 const USAGE = `usage:
   drctl status <claim> [-n namespace]
   drctl failover <claim> --to secondary|primary [-n namespace] [--timeout seconds]
-  drctl failover --unplanned --suffix <environmentSuffix> --to-region <region> [--function name]
+  drctl failover <claim> --unplanned [-n namespace] --suffix <environmentSuffix> --to-region <region> [--function name]
   drctl wait <claim> [-n namespace] [--for Ready|Synced] [--timeout seconds]
 
   -n, --namespace <ns>   the claim's namespace (default: the kubeconfig context's, else default)
@@ -398,7 +398,7 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command === "failover" && values.unplanned) return unplannedMain(values);
+  if (command === "failover" && values.unplanned) return unplannedMain({ ...values, claim: name });
   if (!command || !name || !["status", "failover", "wait"].includes(command)) {
     process.stderr.write(
       `error: ${!command ? "a command is required" : !name ? "a claim name is required" : `unknown command ${command}`}\n${USAGE}\n`,
@@ -432,13 +432,23 @@ export async function main(argv: string[], kc?: KubeConfig): Promise<number> {
 }
 
 /** `drctl failover --unplanned`: AWS only, so it works while the cluster is down. */
-async function unplannedMain(values: { suffix?: string; "to-region"?: string; function?: string }): Promise<number> {
+async function unplannedMain(values: {
+  suffix?: string;
+  "to-region"?: string;
+  function?: string;
+  claim?: string;
+  namespace?: string;
+}): Promise<number> {
   const region = values["to-region"];
-  if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) || (!values.suffix && !values.function)) {
-    process.stderr.write(`--unplanned needs --to-region <region> and --suffix <environmentSuffix> (or --function)\n${USAGE}\n`);
+  // AWS names carry the owner id of the claim (namespace and name), so the claim must be named.
+  if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) || (!(values.suffix && values.claim) && !values.function)) {
+    process.stderr.write(
+      `--unplanned needs --to-region <region> and --suffix <environmentSuffix> with the claim's name (or --function)\n${USAGE}\n`,
+    );
     return 2;
   }
-  const functionName = values.function ?? awsName("failover", { suffix: values.suffix!, region });
+  const owner = ownerId({ namespace: values.namespace ?? "default", name: values.claim ?? "" });
+  const functionName = values.function ?? awsName("failover", { suffix: values.suffix!, owner, region });
   try {
     for (const l of await unplannedFailover({ functionName, region })) process.stdout.write(`${l}\n`);
     return 0;

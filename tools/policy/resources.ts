@@ -28,6 +28,32 @@ export function externalName(r: Manifest): string | undefined {
   return r.metadata?.annotations?.[EXTERNAL_NAME];
 }
 
+/**
+ * `forProvider` fields in which the composition chooses an AWS name (the rest of a resource's
+ * identity is the external name or an id AWS assigns).
+ */
+export const NAME_FIELDS = ["name", "finalSnapshotIdentifier"] as const;
+
+/**
+ * Kinds whose AWS identity is an id AWS assigns, and whose `name` AWS lets any number of resources
+ * share, so a shared name cannot make the provider adopt another environment's resource.
+ */
+export const NAME_NOT_IDENTITY: ReadonlyArray<{ group: string; kind: string; why: string }> = [
+  { group: "route53", kind: "Zone", why: "the zone id is the identity; the DNS name is the team's choice and AWS allows duplicates" },
+  { group: "route53", kind: "Record", why: "the identity is zone id, name, type and set id, and every environment has a zone of its own" },
+];
+
+/** The AWS names a composed resource chooses: its external name and its name fields. */
+export function awsNames(r: Manifest): string[] {
+  const group = r.apiVersion?.split(".")[0];
+  const fp = forProvider(r);
+  const fields = NAME_NOT_IDENTITY.some((k) => k.group === group && k.kind === r.kind)
+    ? []
+    : NAME_FIELDS.map((f) => fp[f]).filter((v): v is string => typeof v === "string" && v !== "");
+  const external = externalName(r);
+  return [...new Set([...(external ? [external] : []), ...fields])];
+}
+
 /** Whether `ref` (the value of a `<field>Selector`) selects `target`: every label it matches is on the target. */
 export function selects(ref: unknown, target: Manifest): boolean {
   const labels = (ref as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;

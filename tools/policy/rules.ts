@@ -80,7 +80,6 @@ export const STATEFUL_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
   { group: "kms", kind: "Key" },
   { group: "kms", kind: "ReplicaKey" },
   { group: "backup", kind: "Vault" },
-  // Messages not yet processed, and those that failed processing.
   { group: "sqs", kind: "Queue" },
 ];
 
@@ -93,10 +92,55 @@ export const BUCKET_GUARD_KINDS = [
   "BucketOwnershipControls",
 ] as const;
 
+/**
+ * What guards kept data: deleting one of these while the data stays would strip a control off it
+ * (public access, TLS, encryption, versioning, ownership, replication, lifecycle, the key a store
+ * is encrypted with by alias, the cluster's force_ssl parameters, the dead-letter redrive).
+ */
+export const GUARD_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
+  { group: "s3", kind: "BucketPublicAccessBlock" },
+  { group: "s3", kind: "BucketPolicy" },
+  { group: "s3", kind: "BucketServerSideEncryptionConfiguration" },
+  { group: "s3", kind: "BucketVersioning" },
+  { group: "s3", kind: "BucketOwnershipControls" },
+  { group: "s3", kind: "BucketReplicationConfiguration" },
+  { group: "s3", kind: "BucketLifecycleConfiguration" },
+  { group: "kms", kind: "Alias" },
+  { group: "rds", kind: "ClusterParameterGroup" },
+  { group: "rds", kind: "SubnetGroup" },
+  { group: "sqs", kind: "QueueRedrivePolicy" },
+];
+
+/**
+ * Settings AWS keeps once per account (and region): an environment that composed one would
+ * overwrite every other environment's on each reconcile. The platform installs them once
+ * (charts/install.ts); environments compose none.
+ */
+export const ACCOUNT_SINGLETON_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
+  { group: "apigateway", kind: "Account" },
+  { group: "backup", kind: "RegionSettings" },
+  { group: "backup", kind: "GlobalSettings" },
+  { group: "ec2", kind: "EBSEncryptionByDefault" },
+  { group: "ec2", kind: "EBSDefaultKMSKey" },
+  { group: "s3control", kind: "AccountPublicAccessBlock" },
+  { group: "iam", kind: "AccountPasswordPolicy" },
+  { group: "iam", kind: "AccountAlias" },
+  { group: "cloudwatchlogs", kind: "AccountPolicy" },
+  { group: "guardduty", kind: "Detector" },
+  { group: "securityhub", kind: "Account" },
+];
+
+/** Whether a resource belongs to a rebuildable bucket: the bucket itself or one of its `<bucket>-<control>`s. */
+const rebuildable = (r: Manifest) => {
+  const logical = r.metadata?.labels?.[LOGICAL_LABEL] ?? "";
+  return REBUILDABLE.some((b) => logical === b || logical.startsWith(`${b}-`));
+};
+
+/** The data stores and keys, and everything that guards them, that protection keeps. */
 export function statefulResources(resources: Resources): Array<[string, Manifest]> {
-  return STATEFUL_KINDS.flatMap(({ group, kind }) => ofKind(resources, group, kind)).filter(
-    ([, r]) => !(REBUILDABLE as readonly string[]).includes(r.metadata?.labels?.[LOGICAL_LABEL] ?? ""),
-  );
+  return [...STATEFUL_KINDS, ...GUARD_KINDS]
+    .flatMap(({ group, kind }) => ofKind(resources, group, kind))
+    .filter(([, r]) => !rebuildable(r));
 }
 
 /** A violation for every `subject` of a kind that no `companion` of another kind refers to with `ok` true. */
@@ -299,7 +343,7 @@ export const RULES: readonly Rule[] = [
   {
     id: "stateful-orphaned",
     description:
-      "With spec.protection, every stateful resource (Aurora and global clusters, tables, replicas, buckets, KMS keys, backup vaults, SQS queues) is Orphan and not force-destroyed.",
+      "With spec.protection, every stateful resource (Aurora and global clusters, tables, replicas, buckets, queues, KMS keys, backup vaults) and everything that guards one (bucket controls, replication and lifecycle, key aliases, parameter and subnet groups, redrive policies) is Orphan and not force-destroyed.",
     note: `Exempt: ${REBUILDABLE.join(", ")} (holds only what the composition writes again).`,
     check: (res, ctx) =>
       !ctx.protection
@@ -335,6 +379,35 @@ export const RULES: readonly Rule[] = [
                     },
                   ],
             ),
+  },
+  {
+    id: "no-account-singletons",
+    description:
+      "No environment composes an account- or region-wide setting (API Gateway account, AWS Backup settings, EBS defaults, ...): the platform installs each once.",
+    check: (res) =>
+      ACCOUNT_SINGLETON_KINDS.flatMap(({ group, kind }) => ofKind(res, group, kind)).map(([name, r]) => ({
+        resource: name,
+        message: `${r.kind} is one per account and region; the platform installs it (charts/install.ts)`,
+      })),
+  },
+  {
+    id: "unprotected-destroyable",
+    description:
+      "Without spec.protection, everything is destroyable: no resource is Orphan, no cluster or table has deletion protection, no cluster takes a final snapshot.",
+    check: (res, ctx) =>
+      ctx.protection
+        ? []
+        : Object.entries(res).flatMap(([name, r]) => {
+            const fp = forProvider(r);
+            const problems = [
+              r.spec?.deletionPolicy === "Orphan" && "deletionPolicy is Orphan",
+              fp.deletionProtection === true && "deletionProtection is true",
+              fp.deletionProtectionEnabled === true && "deletionProtectionEnabled is true",
+              fp.skipFinalSnapshot === false && "skipFinalSnapshot is false",
+              fp.forceDestroy === false && "forceDestroy is false",
+            ].filter(Boolean) as string[];
+            return problems.map((message) => ({ resource: name, message }));
+          }),
   },
   {
     id: "lambda-not-public",

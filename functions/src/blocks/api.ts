@@ -13,7 +13,6 @@ import { MethodSettings } from "@crossplane-models/provider-upjet-aws/apigateway
 import { UsagePlan } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlan";
 import { APIKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/APIKey";
 import { UsagePlanKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlanKey";
-import { Account } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
 import { Certificate } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta2/Certificate";
 import { CertificateValidation } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta1/CertificateValidation";
 import { DomainName } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/DomainName";
@@ -21,13 +20,10 @@ import { BasePathMapping } from "@crossplane-models/provider-upjet-aws/apigatewa
 import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Record";
 import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
-import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
-import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { shortHash } from "../../../src/naming.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { functionLogical } from "./compute.js";
-import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
 import { teamDns, zoneVerified } from "./dns.js";
 import { LOGICAL, resourceNames, type Handler } from "./names.js";
 
@@ -159,7 +155,7 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     });
   }
 
-  const accessLogs = `/dr/${scope.env.suffix}/api-access-logs`;
+  const accessLogs = `/dr/${scope.path}/api-access-logs`;
   out["api-access-logs"] = new LogGroup({
     metadata: scope.externalName(accessLogs),
     spec: { forProvider: { region, retentionInDays: API_ACCESS_LOG_RETENTION_DAYS, tags: scope.tags(accessLogs) } },
@@ -235,7 +231,9 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
     },
   });
 
-  Object.assign(out, cloudWatchAccount(scope), customDomain(scope));
+  // The region's API Gateway account setting (the role the stage's access logs need) is one per
+  // account and region: the platform installs it once (charts/install.ts), never an environment.
+  Object.assign(out, customDomain(scope));
   return out;
 }
 
@@ -335,42 +333,4 @@ function customDomain(scope: RegionScope): Record<string, ManagedResource> {
     });
   }
   return out;
-}
-
-/**
- * REST API access logging needs the region's API Gateway account setting to name a role that can
- * write CloudWatch Logs; without it the stage is rejected. The setting is one per account and
- * region, shared by every API there, so the role takes AWS's managed policy (any API's log group)
- * and is orphaned on delete: removing it would silently stop every other API's logging.
- */
-function cloudWatchAccount(scope: RegionScope): Record<string, ManagedResource> {
-  const roleName = scope.name("apigw-logs", true);
-  return {
-    "api-gateway-logs-role": new Role({
-      metadata: scope.externalName(roleName),
-      spec: {
-        deletionPolicy: "Orphan",
-        forProvider: {
-          assumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"),
-          description: "API Gateway writes CloudWatch Logs",
-          tags: scope.tags(roleName),
-        },
-      },
-    }),
-    "api-gateway-logs-role-policy": new RolePolicyAttachment({
-      spec: {
-        deletionPolicy: "Orphan",
-        forProvider: {
-          roleSelector: scope.select("api-gateway-logs-role"),
-          policyArn: awsManagedPolicyArn("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
-        },
-      },
-    }),
-    "api-gateway-account": new Account({
-      spec: {
-        deletionPolicy: "Orphan",
-        forProvider: { region: scope.region.name, cloudwatchRoleArnSelector: scope.select("api-gateway-logs-role") },
-      },
-    }),
-  };
 }

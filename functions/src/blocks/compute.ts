@@ -80,7 +80,7 @@ const storageKeyStatement = (arns: Arns): Statement => ({
 
 /** The primary region's Aurora cluster identifier, which the secondary's canary probes. */
 export function primaryClusterName(scope: RegionScope): string {
-  return awsName("aurora", { suffix: scope.env.suffix, region: scope.env.primary.name });
+  return awsName("aurora", scope.nameParts(scope.env.primary.name));
 }
 
 /** Its ARN; the account is the one in the (observed) table ARN, since both live in one account. */

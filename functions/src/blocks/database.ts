@@ -118,11 +118,14 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     }),
     "database-key-alias": new Alias({
       metadata: scope.externalName(`alias/${scope.name("database", true)}`),
-      spec: { forProvider: { region, targetKeyIdSelector: key } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
+    // A kept cluster keeps its subnet group and its parameters (rds.force_ssl); AWS refuses to
+    // delete either while a cluster uses them.
     "aurora-subnet-group": new SubnetGroup({
       metadata: scope.externalName(subnetGroupName),
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           description: `Private subnets of ${scope.env.suffix} for Aurora`,
@@ -135,6 +138,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     "aurora-parameter-group": new ClusterParameterGroup({
       metadata: scope.externalName(parameterGroupName),
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           family: parameterGroupFamily(db.engineVersion),
@@ -266,7 +270,8 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
   const retention = scope.env.spec.database.backupRetentionDays;
   const vaultName = scope.name("backup", true);
   const roleName = scope.name("backup", true);
-  const planName = scope.name("daily-backup", true);
+  // Plan and selection names are at most 50 characters: the longest suffix, owner and region fit.
+  const planName = scope.name("daily", true);
 
   const out: Record<string, ManagedResource> = {
     // The vault holds the recovery points: it stays with the data when the environment goes.
@@ -325,7 +330,7 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
       spec: {
         forProvider: {
           region,
-          name: scope.name("aurora-backup", true),
+          name: scope.name("aurora", true),
           resources: [clusterArn],
           planIdSelector: scope.select(LOGICAL.backupPlan),
           iamRoleArnSelector: scope.select("backup-role"),

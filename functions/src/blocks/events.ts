@@ -235,6 +235,7 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
   if (dlqArn) {
     out["queue-redrive-policy"] = new QueueRedrivePolicy({
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           queueUrlSelector: scope.select(LOGICAL.queue),

@@ -344,7 +344,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
     }),
     "alerts-key-alias": new Alias({
       metadata: scope.externalName(keyAlias),
-      spec: { forProvider: { region, targetKeyIdSelector: scope.select(LOGICAL.alertsKey) } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: scope.select(LOGICAL.alertsKey) } },
     }),
     // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
     [LOGICAL.alertsTopic]: new Topic({

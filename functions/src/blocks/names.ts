@@ -54,7 +54,7 @@ export function tableLogical(role: RegionRole): string {
 
 /** The Aurora Global Database's identifier: one per environment, so not regional. */
 export function globalClusterName(env: Environment): string {
-  return awsName("aurora-global", { suffix: env.suffix });
+  return awsName("aurora-global", { suffix: env.suffix, owner: env.ownerId });
 }
 
 /**
@@ -66,7 +66,7 @@ export const PRIMARY_DOWN_ALARM = "primary-database-down";
 /** The Route 53 health check alarm of a region; an EventBridge rule matches state changes by this name. */
 export function healthAlarmName(env: Environment, role: RegionRole): string {
   const region = role === "primary" ? env.primary : env.secondary;
-  return awsName("health", { suffix: env.suffix, region: region?.name });
+  return awsName("health", { suffix: env.suffix, owner: env.ownerId, region: region?.name });
 }
 
 export function resourceNames(scope: RegionScope) {

@@ -202,7 +202,7 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
 /** VPC flow logs (all traffic) into a CloudWatch log group, delivered with a role scoped to that group. */
 function flowLogs(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
-  const groupName = `/dr/${scope.env.suffix}/vpc-flow-logs`;
+  const groupName = `/dr/${scope.path}/vpc-flow-logs`;
   const roleName = scope.name("flow-logs", true);
   const out: Record<string, ManagedResource> = {
     "flow-logs-group": new LogGroup({

@@ -14,7 +14,6 @@ import { BucketReplicationConfiguration } from "@crossplane-models/provider-upje
 import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/TableReplica";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
-import { bucketName as globalBucketName } from "../../../src/naming.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
@@ -39,7 +38,7 @@ export const LIFECYCLE_RULES = [
 ];
 
 export function dataBucketName(scope: RegionScope, region: RegionContext = scope.region): string {
-  return globalBucketName("data", scope.env.suffix, region.name, scope.env.uid);
+  return scope.bucketName("data", region);
 }
 
 /** The alias of the region's storage key: a name we choose, so queues can take it before AWS reports the key. */
@@ -74,11 +73,12 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
     }),
     "storage-key-alias": new Alias({
       metadata: scope.externalName(storageKeyAlias(scope)),
-      spec: { forProvider: { region, targetKeyIdSelector: key } },
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
     ...privateBucket(scope, LOGICAL.bucket, { name: bucketName, stateful: true, kmsKey: key }),
     "bucket-lifecycle": new BucketLifecycleConfiguration({
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: { region, bucketSelector, rule: LIFECYCLE_RULES.map((rule) => ({ ...rule, status: "Enabled", filter: [{}] })) },
       },
     }),
@@ -223,6 +223,7 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
   if (replicaKey) {
     out[LOGICAL.bucketReplication] = new BucketReplicationConfiguration({
       spec: {
+        deletionPolicy: scope.deletionPolicy,
         forProvider: {
           region,
           bucketSelector: scope.select(LOGICAL.bucket),

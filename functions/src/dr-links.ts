@@ -45,8 +45,10 @@ export function drLinks(env: Environment): DrLink[] {
     // The primary's bucket replicates to the secondary's (see the storage block); each region's backups are copied to the other.
     { kind: "bucket replication", from: key("primary", LOGICAL.bucketReplication), to: key("secondary", LOGICAL.bucket) },
     ...roles.map(([from, to]) => ({ kind: "backup copy" as const, from: key(from, LOGICAL.backupPlan), to: key(to, LOGICAL.backupVault) })),
-    { kind: "failover pair", from: key("primary", LOGICAL.failoverAlias), to: key("secondary", LOGICAL.failoverAlias) },
   ];
+  // Failover records exist only on the team's own DNS (spec.dns).
+  if (env.spec.dns)
+    links.push({ kind: "failover pair", from: key("primary", LOGICAL.failoverAlias), to: key("secondary", LOGICAL.failoverAlias) });
   if (env.spec.messaging.enabled)
     links.push(
       ...roles.map(([from, to]) => ({

@@ -111,7 +111,7 @@ describe("drctl status", () => {
       process.stderr.write = write;
     }
     expect(errors[0]).toBe("drctl status: DisasterRecoveryEnvironment team-payments/nobody not found\n");
-    expect(errors[1]).toMatch(/^usage:/);
+    expect(errors[1]).toMatch(/^error: a claim name is required\nusage:/);
     expect(errors[2]).toMatch(/^--to must be primary or secondary/);
     expect(api.requests.some((r) => r.method === "PATCH")).toBe(false);
   });

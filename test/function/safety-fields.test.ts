@@ -13,7 +13,8 @@ const SPEC = {
   primaryRegion: "eu-west-1",
   secondaryRegion: "eu-central-1",
   database: { backupRetentionDays: 21 },
-  failover: { healthCheckIntervalSeconds: 30, failureThreshold: 5, dnsTtlSeconds: 45, activeRegion: "primary" },
+  failover: { healthCheckIntervalSeconds: 30, failureThreshold: 5, activeRegion: "primary" },
+  dns: { hostedZoneId: "Z0123456789SAFETY00001", zoneName: "safety.example.com", hostname: "api.safety.example.com" },
   messaging: { enabled: true },
   alerts: { emails: ["oncall@example.com"] },
   protection: true,
@@ -40,16 +41,16 @@ interface FieldRule {
 
 const RULES: FieldRule[] = [
   {
-    what: "the failover records' TTL is spec.failover.dnsTtlSeconds",
-    why: "a longer TTL than the claim asked for keeps clients on the failed region after DNS moved",
-    select: (res) => ofKind(res, "route53", "Record"),
-    actual: (r) => fp(r).ttl,
-    expected: () => SPEC.failover.dnsTtlSeconds,
+    what: "the failover records are alias A records for spec.dns.hostname",
+    why: "a record for another name, or a CNAME onto execute-api, leaves clients with nothing that serves the hostname",
+    select: (res) => ofKind(res, "route53", "Record").filter(([, r]) => fp(r).failoverRoutingPolicy),
+    actual: (r) => [fp(r).name, fp(r).type, Array.isArray(fp(r).alias) && fp(r).alias.length === 1, fp(r).ttl, fp(r).records],
+    expected: () => [SPEC.dns.hostname, "A", true, undefined, undefined],
   },
   {
     what: "the failover records route the active region first and fail over on its health check",
     why: "a swapped role or a record without its health check never fails over",
-    select: (res) => ofKind(res, "route53", "Record"),
+    select: (res) => ofKind(res, "route53", "Record").filter(([, r]) => fp(r).failoverRoutingPolicy),
     actual: (r) => ({ policy: fp(r).failoverRoutingPolicy, checked: Boolean(fp(r).healthCheckIdSelector) }),
     expected: (r) => ({ policy: [{ type: role(r) === "primary" ? "PRIMARY" : "SECONDARY" }], checked: true }),
   },

@@ -4,6 +4,7 @@
  * and name). The same claim created again gets the same names back, so it adopts what protection
  * kept. The names are pinned: a rename of an AWS name or a composed resource name fails here.
  */
+import { observeOnly } from "../../tools/policy/rules.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import {
@@ -34,10 +35,6 @@ const namesOf = (resources: Resources) => Object.fromEntries(Object.entries(reso
  * The AWS names an environment owns. An observe-only resource (the team's own hosted zone) names
  * something that exists outside it and that it never changes or deletes, so it owns no name.
  */
-const observeOnly = (r: Resources[string]) => {
-  const policies = (r.spec as { managementPolicies?: string[] } | undefined)?.managementPolicies;
-  return policies !== undefined && policies.length === 1 && policies[0] === "Observe";
-};
 const allNames = (resources: Resources) =>
   new Set(
     Object.values(resources)

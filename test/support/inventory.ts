@@ -69,9 +69,17 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "sns/TopicSubscription": (spec) => spec.alerts.emails.length,
   "cloudwatch/Dashboard": each(1),
   // DNS failover: the team's zone once, a health check and a failover record per region.
-  "route53/Zone": drPrimaryOnly(1),
+  // Failover: health checks in DR tiers; with the team's DNS (spec.dns) its zone observed once, and
+  // per region a certificate, its validation, a regional custom domain mapped to the stage and the
+  // failover alias. ACM asks one account for the same validation record in every region, so the
+  // primary writes it once.
   "route53/HealthCheck": (spec) => (dr(spec) ? 1 : 0),
-  "route53/Record": (spec) => (dr(spec) ? 1 : 0),
+  "route53/Zone": (spec, role) => (dr(spec) && spec.dns && role === "primary" ? 1 : 0),
+  "route53/Record": (spec, role) => (dr(spec) && spec.dns ? (role === "primary" ? 2 : 1) : 0),
+  "acm/Certificate": (spec) => (dr(spec) && spec.dns ? 1 : 0),
+  "acm/CertificateValidation": (spec) => (dr(spec) && spec.dns ? 1 : 0),
+  "apigateway/DomainName": (spec) => (dr(spec) && spec.dns ? 1 : 0),
+  "apigateway/BasePathMapping": (spec) => (dr(spec) && spec.dns ? 1 : 0),
 };
 
 interface Manifest {

@@ -130,6 +130,12 @@ export const ACCOUNT_SINGLETON_KINDS: ReadonlyArray<{ group: string; kind: strin
   { group: "securityhub", kind: "Account" },
 ];
 
+/** Whether the composition only observes a resource that exists outside it (management policies [Observe]). */
+export const observeOnly = (r: Manifest): boolean => {
+  const policies = r.spec?.managementPolicies as string[] | undefined;
+  return policies?.length === 1 && policies[0] === "Observe";
+};
+
 /** Whether a resource belongs to a rebuildable bucket: the bucket itself or one of its `<bucket>-<control>`s. */
 const rebuildable = (r: Manifest) => {
   const logical = r.metadata?.labels?.[LOGICAL_LABEL] ?? "";
@@ -397,17 +403,20 @@ export const RULES: readonly Rule[] = [
     check: (res, ctx) =>
       ctx.protection
         ? []
-        : Object.entries(res).flatMap(([name, r]) => {
-            const fp = forProvider(r);
-            const problems = [
-              r.spec?.deletionPolicy === "Orphan" && "deletionPolicy is Orphan",
-              fp.deletionProtection === true && "deletionProtection is true",
-              fp.deletionProtectionEnabled === true && "deletionProtectionEnabled is true",
-              fp.skipFinalSnapshot === false && "skipFinalSnapshot is false",
-              fp.forceDestroy === false && "forceDestroy is false",
-            ].filter(Boolean) as string[];
-            return problems.map((message) => ({ resource: name, message }));
-          }),
+        : Object.entries(res)
+            // An observe-only resource (the team's own zone) is never the environment's to delete.
+            .filter(([, r]) => !observeOnly(r))
+            .flatMap(([name, r]) => {
+              const fp = forProvider(r);
+              const problems = [
+                r.spec?.deletionPolicy === "Orphan" && "deletionPolicy is Orphan",
+                fp.deletionProtection === true && "deletionProtection is true",
+                fp.deletionProtectionEnabled === true && "deletionProtectionEnabled is true",
+                fp.skipFinalSnapshot === false && "skipFinalSnapshot is false",
+                fp.forceDestroy === false && "forceDestroy is false",
+              ].filter(Boolean) as string[];
+              return problems.map((message) => ({ resource: name, message }));
+            }),
   },
   {
     id: "lambda-not-public",

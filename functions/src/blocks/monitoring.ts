@@ -260,9 +260,14 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
     });
   }
 
+  // The provider resolves `alarmActionsSelector` against autoscaling Policies, never SNS topics
+  // (`okActionsSelector` does resolve topics): the alarm action is the topic's ARN, which carries
+  // the account id and so is AWS's to tell. Each alarm waits for it.
   const alarms = regionalAlarms(scope);
   for (const alarm of alarms) {
     const name = scope.name(`${alarm.id}`, true);
+    const topicArn = scope.atProvider("alerts-topic", "arn", `alarm-${alarm.id}`);
+    if (!topicArn) continue;
     out[`alarm-${alarm.id}`] = new MetricAlarm({
       metadata: scope.externalName(name),
       spec: {
@@ -278,7 +283,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
           period: alarm.periodSeconds ?? 60,
           evaluationPeriods: alarm.evaluationPeriods ?? 1,
           treatMissingData: "notBreaching",
-          alarmActionsSelector: topic,
+          alarmActions: [topicArn],
           okActionsSelector: topic,
           tags: scope.tags(name),
         },

@@ -117,7 +117,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       },
     }),
     "database-key-alias": new Alias({
-      metadata: scope.externalName(`alias/${scope.name("database", true)}`),
+      metadata: scope.externalName(scope.kmsAlias("database").externalName),
       spec: { forProvider: { region, targetKeyIdSelector: key } },
     }),
     "aurora-subnet-group": new SubnetGroup({

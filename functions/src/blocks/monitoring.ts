@@ -226,7 +226,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
   const region = scope.region.name;
   const topic = scope.select("alerts-topic");
   const topicName = scope.name("alerts", true);
-  const keyAlias = `alias/${scope.name("alerts", true)}`;
+  const keyAlias = scope.kmsAlias("alerts");
   const accountId = observedAccountId(scope);
   const out: Record<string, ManagedResource> = {
     "alerts-key": new Key({
@@ -243,13 +243,13 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
       },
     }),
     "alerts-key-alias": new Alias({
-      metadata: scope.externalName(keyAlias),
+      metadata: scope.externalName(keyAlias.externalName),
       spec: { forProvider: { region, targetKeyIdSelector: scope.select("alerts-key") } },
     }),
     // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
     "alerts-topic": new Topic({
       metadata: scope.externalName(topicName),
-      spec: { forProvider: { region, kmsMasterKeyId: keyAlias, tags: scope.tags(topicName) } },
+      spec: { forProvider: { region, kmsMasterKeyId: keyAlias.alias, tags: scope.tags(topicName) } },
     }),
   };
 

@@ -17,13 +17,16 @@ import { buildEnvironment, type CompositeResource, type ObservedResource } from 
 import { composeEnvironment } from "./compose.js";
 import { environmentStatus, isReady } from "./status.js";
 import { refuseTierDowngrade } from "./guards.js";
+import { connectionDetails, type ObservedConnections } from "./connection.js";
 
 export const compose: ComposeFunction = (req, rsp, logger) => {
   const xr = getObservedCompositeResource(req)?.resource as CompositeResource | undefined;
   if (!xr) return fatal(rsp, "the request has no observed composite resource");
   const observed: Record<string, ObservedResource> = {};
+  const connections: ObservedConnections = {};
   for (const [name, composed] of Object.entries(getObservedComposedResources(req))) {
     if (composed.resource) observed[name] = composed.resource as ObservedResource;
+    if (composed.connectionDetails) connections[name] = composed.connectionDetails;
   }
 
   let state;
@@ -45,6 +48,10 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   const names = Object.keys(state.resources);
   const status = environmentStatus(env, names, state.pending);
   setDesiredCompositeStatus({ rsp, status: status as Record<string, unknown> });
+  // Legacy (claim) composites publish these into the claim's connection secret; values are never logged.
+  if (rsp.desired.composite)
+    for (const [key, value] of Object.entries(connectionDetails(env, connections)))
+      rsp.desired.composite.connectionDetails[key] = Buffer.from(value);
   for (const p of state.pending) warning(rsp, `${p.resource} ${p.reason}`);
   normal(rsp, `composed ${names.length} resources for a ${env.tier} environment; ${status.resources?.ready ?? 0} ready`);
   logger?.debug({ composite: env.name, resources: names.length }, "composed");

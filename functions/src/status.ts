@@ -11,6 +11,7 @@ import type { Pending } from "./scope.js";
 import { LOGICAL, tableLogical } from "./blocks/names.js";
 import { failoverDomain } from "../../src/naming.js";
 import type { RegionRole } from "./environment.js";
+import { globalWriterEndpoint } from "./connection.js";
 
 interface StatusSource {
   resource: string;
@@ -59,6 +60,7 @@ export function environmentStatus(env: Environment, desired: string[], pending: 
       ? { secondary: regionStatus(env, env.secondary), failoverDomain: failoverDomain(env.suffix, env.spec.failover.hostedZoneName) }
       : {}),
     activeRegion: active.name,
+    ...(globalWriterEndpoint(env) ? { globalWriterEndpoint: globalWriterEndpoint(env) } : {}),
     recovery: recoveryObjectives(env.spec),
     estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),
     resources: { desired: desired.length, ready: desired.length - notReady.length },

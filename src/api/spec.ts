@@ -326,6 +326,9 @@ export const EnvironmentStatus = Type.Object(
     secondary: Type.Optional(RegionStatus),
     failoverDomain: Type.Optional(Type.String({ description: "DNS name that follows the active region." })),
     activeRegion: Type.Optional(Type.String({ description: "AWS region currently serving traffic." })),
+    globalWriterEndpoint: Type.Optional(
+      Type.String({ description: "Writer endpoint of the Aurora Global Database: it follows the writer across regions." }),
+    ),
     recovery: Type.Optional(
       Type.Object(
         {

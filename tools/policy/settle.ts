@@ -19,6 +19,8 @@ export interface Settled {
   resources: Resources;
   /** Renders it took. */
   rounds: number;
+  /** The observed state of the last render: what AWS had answered by then. */
+  observed: Record<string, ObservedResource>;
   fatal?: string;
 }
 
@@ -82,8 +84,8 @@ export async function settle(claim: Claim, maxRounds = MAX_ROUNDS): Promise<Sett
   for (let round = 1; round <= maxRounds; round++) {
     const rsp = RunFunctionResponse.toJSON(await render(claim, observed)) as RenderedJson;
     const fatal = fatalOf(rsp);
-    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal };
-    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round };
+    if (fatal) return { resources: resourcesOf(rsp), rounds: round, observed, fatal };
+    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, observed };
     observed = nextObserved(rsp, observed);
   }
   throw new Error(`the composition still waits for observed values after ${maxRounds} renders`);

@@ -3,7 +3,7 @@
  * kinds are read by the package manager and the CLI, never served by an API server, so no CRD
  * and no generated model exist: these interfaces spell out the fields we use, and tests check them.
  */
-import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
+import { PROVIDER_AWS_VERSION_RANGE, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
 import {
   CONFIGURATION_NAME,
   CROSSPLANE_VERSION_CONSTRAINT,
@@ -43,8 +43,8 @@ function annotations(description: string): Record<string, string> {
 }
 
 /**
- * The provider version is pinned exactly: the function emits each kind at the API version this
- * provider release serves and stores, so a newer release is adopted by changing src/provider.ts.
+ * The provider is a range from the lowest tested release (src/provider.ts): the package manager
+ * keeps a newer v2 the cluster already runs instead of refusing the Configuration.
  */
 export function configurationMetadata(): PackageMetadata {
   return {
@@ -54,7 +54,7 @@ export function configurationMetadata(): PackageMetadata {
     spec: {
       crossplane: { version: CROSSPLANE_VERSION_CONSTRAINT },
       dependsOn: [
-        ...PROVIDER_FAMILY_MEMBERS.map((member) => ({ provider: providerPackage(member), version: PROVIDER_AWS_VERSION })),
+        ...PROVIDER_FAMILY_MEMBERS.map((member) => ({ provider: providerPackage(member), version: PROVIDER_AWS_VERSION_RANGE })),
         // Released together from this repository: the Composition relies on this function's behaviour.
         { function: FUNCTION_PACKAGE, version: PACKAGE_VERSION },
       ],

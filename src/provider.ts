@@ -1,7 +1,6 @@
 /**
- * The one provider-upjet-aws release this configuration is built, typed and tested against.
- * The typed models (@crossplane-models/provider-upjet-aws 2.3.0-build.1) were generated from
- * the v2.2.0 CRDs; the Configuration's dependsOn and the test CRDs use the same release.
+ * The provider-upjet-aws release the install manifests install: the lowest tested one, from whose
+ * CRDs the typed models (@crossplane-models/provider-upjet-aws 2.3.0-build.1) were generated.
  */
 export const PROVIDER_AWS_VERSION = "v2.2.0";
 /**
@@ -14,6 +13,10 @@ export const AT_CURRENT_STORAGE: Readonly<Record<string, string>> = {
   "acm.aws.upbound.io/Certificate": "v1beta2",
   "apigateway.aws.upbound.io/DomainName": "v1beta2",
 };
+/** Releases whose CRDs the reference table (src/provider-references.json) is derived from and checked against. */
+export const PROVIDER_AWS_TESTED_RELEASES = ["v2.2.0", "v2.6.0"] as const;
+/** What the Configuration accepts: the lowest tested release and every later v2. */
+export const PROVIDER_AWS_VERSION_RANGE = `>=${PROVIDER_AWS_TESTED_RELEASES[0]} <v3.0.0`;
 export const PROVIDER_AWS_PACKAGE_PREFIX = "xpkg.upbound.io/upbound/provider-aws-";
 /** The family provider that owns the ProviderConfig API; every member depends on it. */
 export const PROVIDER_FAMILY_PACKAGE = "xpkg.upbound.io/upbound/provider-family-aws";

@@ -17,6 +17,7 @@ import { buildEnvironment, type CompositeResource, type ObservedResource } from 
 import { composeEnvironment } from "./compose.js";
 import { environmentStatus, isReady } from "./status.js";
 import { refuseTierDowngrade } from "./guards.js";
+import { connectionDetails, type ObservedConnections } from "./connection.js";
 import type { Pending } from "./scope.js";
 
 /** "waiting for 87 values AWS decides, e.g. …; status.pending lists them" */
@@ -29,8 +30,10 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   const xr = getObservedCompositeResource(req)?.resource as CompositeResource | undefined;
   if (!xr) return fatal(rsp, "the request has no observed composite resource");
   const observed: Record<string, ObservedResource> = {};
+  const connections: ObservedConnections = {};
   for (const [name, composed] of Object.entries(getObservedComposedResources(req))) {
     if (composed.resource) observed[name] = composed.resource as ObservedResource;
+    if (composed.connectionDetails) connections[name] = composed.connectionDetails;
   }
 
   let state;
@@ -52,6 +55,10 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   const names = Object.keys(state.resources);
   const status = environmentStatus(env, names, state.pending);
   setDesiredCompositeStatus({ rsp, status: status as Record<string, unknown> });
+  // Legacy (claim) composites publish these into the claim's connection secret; values are never logged.
+  if (rsp.desired.composite)
+    for (const [key, value] of Object.entries(connectionDetails(env, connections)))
+      rsp.desired.composite.connectionDetails[key] = Buffer.from(value);
   // Ready only when every resource is composed and ready: Crossplane's own rule counts only what is
   // composed, and resources still waiting for a value AWS decides are not composed yet.
   const ready = state.pending.length === 0 && status.resources?.ready === names.length;

@@ -38,12 +38,21 @@ export function compositeOf(claim: Claim): Claim {
   };
 }
 
-export function requestFor(xr: Claim, observed: Record<string, ObservedResource> = {}): RunFunctionRequest {
+/** `connections`: observed connection details by composed resource name, each value as text. */
+export function requestFor(
+  xr: Claim,
+  observed: Record<string, ObservedResource> = {},
+  connections: Record<string, Record<string, string>> = {},
+): RunFunctionRequest {
+  const details = (name: string) =>
+    Object.fromEntries(Object.entries(connections[name] ?? {}).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
   return RunFunctionRequest.fromJSON({
     meta: { tag: "render" },
     observed: {
       composite: { resource: xr },
-      resources: Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }])),
+      resources: Object.fromEntries(
+        Object.entries(observed).map(([name, resource]) => [name, { resource, connectionDetails: details(name) }]),
+      ),
     },
     desired: {},
   });

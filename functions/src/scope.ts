@@ -74,6 +74,16 @@ export class RegionScope {
     };
   }
 
+  /**
+   * A KMS alias, `alias/<what>-<suffix>-<region>`, and the external name its Alias keeps: the
+   * provider's external-name config for aliases strips `alias/` (and adds it back when it calls
+   * AWS), so an annotation with the prefix would be rewritten on every reconcile.
+   */
+  kmsAlias(what: string): { alias: string; externalName: string } {
+    const externalName = this.name(what, true);
+    return { alias: `alias/${externalName}`, externalName };
+  }
+
   /** Metadata that sets the AWS name for kinds that take it from the external-name annotation. */
   externalName(name: string): { annotations: Record<string, string> } {
     return { annotations: { [EXTERNAL_NAME]: name } };

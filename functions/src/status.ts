@@ -11,6 +11,7 @@ import type { Pending } from "./scope.js";
 import { LOGICAL, tableLogical } from "./blocks/names.js";
 import { failoverDomain, failoverUrl } from "../../src/naming.js";
 import type { RegionRole } from "./environment.js";
+import { globalWriterEndpoint } from "./connection.js";
 
 interface StatusSource {
   resource: string;
@@ -75,6 +76,7 @@ export function environmentStatus(env: Environment, desired: string[], pending: 
     ...(env.secondary ? { secondary: regionStatus(env, env.secondary) } : {}),
     ...clientFailover(env),
     activeRegion: active.name,
+    ...(globalWriterEndpoint(env) ? { globalWriterEndpoint: globalWriterEndpoint(env) } : {}),
     recovery: recoveryObjectives(env.spec),
     estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),
     resources: { desired: desired.length, ready: desired.length - notReady.length },

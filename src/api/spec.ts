@@ -383,6 +383,9 @@ export const EnvironmentStatus = Type.Object(
     ),
     clientFailover: Type.Optional(Type.String({ description: "How clients reach the active region after a failover." })),
     activeRegion: Type.Optional(Type.String({ description: "AWS region currently serving traffic." })),
+    globalWriterEndpoint: Type.Optional(
+      Type.String({ description: "Writer endpoint of the Aurora Global Database: it follows the writer across regions." }),
+    ),
     recovery: Type.Optional(
       Type.Object(
         {

@@ -142,7 +142,8 @@ describe("storage block", () => {
         tags: expect.objectContaining({ "dr.platform.io/environment": "stage", "dr.platform.io/region-role": "primary" }),
       });
     }
-    expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("alias/dr-storage-stage-2b07edd8-us-west-2");
+    // The provider keeps an alias's external name without `alias/`; AWS and SNS/SQS see it with the prefix.
+    expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-storage-stage-2b07edd8-us-west-2");
     expect(fp(out["storage-key"]).enableKeyRotation).toBe(true);
   });
 

@@ -11,6 +11,7 @@ import type { ObservedResource } from "../../functions/src/environment.js";
 import { settle } from "../../tools/policy/settle.js";
 import { evaluate, failures } from "../../tools/policy/evaluate.js";
 import { validateSpec } from "../../src/api/index.js";
+import { referenceProblems } from "../../tools/provider/references.js";
 import { unknownFailures } from "../security/known.js";
 import { inventoryProblems } from "../support/inventory.js";
 import { anySpecArb, invalidClaimArb, permutationArb, validClaimArb } from "./arbitraries.js";
@@ -146,6 +147,7 @@ export const PROPERTIES: PropertyDef[] = [
       "every resource of the settled state passes its model's validate()",
       "every security control holds once settled",
       "the settled state holds its tier's inventory: each kind, counted by region role",
+      "every reference resolves against the kind the provider lists for it",
     ],
     run: (params) =>
       fc.check(
@@ -159,6 +161,8 @@ export const PROPERTIES: PropertyDef[] = [
           if (problems.length) fail(problems.slice(0, 5).join("\n"));
           const violations = unknownFailures(failures(evaluate(settled.resources, { protection: validateSpec(claim.spec).protection })));
           if (violations.length) fail(violations.slice(0, 5).join("\n"));
+          const unresolved = referenceProblems(settled.resources);
+          if (unresolved.length) fail(unresolved.slice(0, 5).join("\n"));
         }),
         params,
       ),

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_GROUP, API_VERSION, COMPOSITE_KIND, XRD_NAME } from "../../src/api/index.js";
-import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
+import { PROVIDER_AWS_VERSION, PROVIDER_AWS_VERSION_RANGE, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
 import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
 import { providerCredentials, serviceAccountMetadata, SYNC_WAVES } from "../../charts/install.js";
 import { childApplications } from "../../charts/argocd.js";
@@ -59,17 +59,19 @@ describe("package metadata", () => {
     ]);
   });
 
-  it("depends on every provider family member at the pinned version, and on the function", () => {
+  it("depends on every provider family member from the lowest tested release on, and on the function", () => {
     const deps = spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>;
+    expect(PROVIDER_AWS_VERSION_RANGE).toBe(">=v2.2.0 <v3.0.0");
     expect(deps.filter((d) => d.provider)).toEqual(
-      PROVIDER_FAMILY_MEMBERS.map((m) => ({ provider: providerPackage(m), version: PROVIDER_AWS_VERSION })),
+      PROVIDER_FAMILY_MEMBERS.map((m) => ({ provider: providerPackage(m), version: PROVIDER_AWS_VERSION_RANGE })),
     );
     expect(deps.filter((d) => d.function)).toEqual([{ function: FUNCTION_PACKAGE, version: PACKAGE_VERSION }]);
   });
 
   it("installs the same provider and function packages the Configuration depends on", () => {
+    // The providers install at the lowest tested release, which the dependsOn range starts at.
     const deps = (spec(configurationMeta).dependsOn as Array<{ provider?: string; function?: string; version: string }>).map(
-      (d) => `${d.provider ?? d.function}:${d.version}`,
+      (d) => `${d.provider ?? d.function}:${d.provider ? PROVIDER_AWS_VERSION : d.version}`,
     );
     const installed = [...file("install/providers.yaml").objects, installedFunction]
       .filter((o) => o.kind === "Provider" || o.kind === "Function")

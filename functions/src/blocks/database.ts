@@ -117,7 +117,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
       },
     }),
     "database-key-alias": new Alias({
-      metadata: scope.externalName(`alias/${scope.name("database", true)}`),
+      metadata: scope.externalName(scope.kmsAlias("database").externalName),
       spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
     // A kept cluster keeps its subnet group and its parameters (rds.force_ssl); AWS refuses to

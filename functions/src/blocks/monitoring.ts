@@ -326,7 +326,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
   const region = scope.region.name;
   const topic = scope.select(LOGICAL.alertsTopic);
   const topicName = scope.name("alerts", true);
-  const keyAlias = `alias/${scope.name("alerts", true)}`;
+  const keyAlias = scope.kmsAlias("alerts");
   const accountId = observedAccountId(scope);
   const out: Record<string, ManagedResource> = {
     [LOGICAL.alertsKey]: new Key({
@@ -343,13 +343,13 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
       },
     }),
     "alerts-key-alias": new Alias({
-      metadata: scope.externalName(keyAlias),
+      metadata: scope.externalName(keyAlias.externalName),
       spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: scope.select(LOGICAL.alertsKey) } },
     }),
     // SNS takes the alias, a name we choose, so the topic need not wait for the key's ARN.
     [LOGICAL.alertsTopic]: new Topic({
       metadata: scope.externalName(topicName),
-      spec: { forProvider: { region, kmsMasterKeyId: keyAlias, tags: scope.tags(topicName) } },
+      spec: { forProvider: { region, kmsMasterKeyId: keyAlias.alias, tags: scope.tags(topicName) } },
     }),
   };
 
@@ -360,9 +360,14 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
     });
   }
 
+  // The provider resolves `alarmActionsSelector` against autoscaling Policies, never SNS topics
+  // (`okActionsSelector` does resolve topics): the alarm action is the topic's ARN, which carries
+  // the account id and so is AWS's to tell. Each alarm waits for it.
   const alarms = regionalAlarms(scope);
   for (const alarm of alarms) {
     const name = scope.name(`${alarm.id}`, true);
+    const topicArn = scope.atProvider("alerts-topic", "arn", `alarm-${alarm.id}`);
+    if (!topicArn) continue;
     out[`alarm-${alarm.id}`] = new MetricAlarm({
       metadata: scope.externalName(name),
       spec: {
@@ -378,7 +383,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
           period: alarm.periodSeconds ?? 60,
           evaluationPeriods: alarm.evaluationPeriods ?? 1,
           treatMissingData: "notBreaching",
-          alarmActionsSelector: topic,
+          alarmActions: [topicArn],
           okActionsSelector: topic,
           tags: scope.tags(name),
         },

@@ -43,7 +43,7 @@ export function dataBucketName(scope: RegionScope, region: RegionContext = scope
 
 /** The alias of the region's storage key: a name we choose, so queues can take it before AWS reports the key. */
 export function storageKeyAlias(scope: RegionScope): string {
-  return `alias/${scope.name("storage", true)}`;
+  return scope.kmsAlias("storage").alias;
 }
 
 /** Replication Time Control: S3 replicates 99.99% of objects within this, and alerts past it. */
@@ -72,7 +72,7 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
       },
     }),
     "storage-key-alias": new Alias({
-      metadata: scope.externalName(storageKeyAlias(scope)),
+      metadata: scope.externalName(scope.kmsAlias("storage").externalName),
       spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
     }),
     ...privateBucket(scope, LOGICAL.bucket, { name: bucketName, stateful: true, kmsKey: key }),

@@ -366,7 +366,7 @@ export function monitoring(scope: RegionScope): Record<string, ManagedResource> 
   const alarms = regionalAlarms(scope);
   for (const alarm of alarms) {
     const name = scope.name(`${alarm.id}`, true);
-    const topicArn = scope.atProvider("alerts-topic", "arn", `alarm-${alarm.id}`);
+    const topicArn = scope.atProvider(LOGICAL.alertsTopic, "arn", `alarm-${alarm.id}`);
     if (!topicArn) continue;
     out[`alarm-${alarm.id}`] = new MetricAlarm({
       metadata: scope.externalName(name),

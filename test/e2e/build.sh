@@ -23,6 +23,8 @@ NICE=(nice -n 19)
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 stamp() { echo "$BIN/.$1-$2"; }
+# One binary per name: a build for another version invalidates the stamps of the one it replaces.
+restamp() { rm -f "$BIN/.$1-v"*; touch "$(stamp "$1" "$2")"; }
 have() { [[ -x "$BIN/$1" && -f "$(stamp "$1" "$2")" ]]; }
 log() { echo "[e2e-build $(date +%H:%M:%S)] $*"; }
 
@@ -83,7 +85,7 @@ build_crossplane() {
   local moddir
   moddir="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"
   rm -rf "$crds" && mkdir -p "$crds" && cp "$moddir"/cluster/crds/*.yaml "$crds/" && chmod u+w "$crds"/*
-  touch "$(stamp crossplane "$CROSSPLANE_VERSION")"
+  restamp crossplane "$CROSSPLANE_VERSION"
   log "crossplane $CROSSPLANE_VERSION built"
 }
 
@@ -96,7 +98,7 @@ build_cli() {
     && "${NICE[@]}" go build -trimpath \
       -ldflags "-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_CLI_VERSION" \
       -o "$BIN/crossplane-cli" github.com/crossplane/cli/v2/cmd/crossplane)
-  touch "$(stamp crossplane-cli "$CROSSPLANE_CLI_VERSION")"
+  restamp crossplane-cli "$CROSSPLANE_CLI_VERSION"
   log "crossplane cli $CROSSPLANE_CLI_VERSION built"
 }
 

@@ -1,28 +1,34 @@
 /**
  * npm run test:crossplane — holds `npm run render` against the real Crossplane CLI.
  *
- * 1. Builds (or reuses) the pinned Crossplane CLI from the Go module proxy (ensure-crank.sh).
+ * 1. Builds (or reuses) the pinned Crossplane CLI (github.com/crossplane/cli/v2) and Crossplane
+ *    core from the Go module proxy, with the e2e build (test/e2e/build.sh; E2E_CACHE is shared).
  * 2. Synthesizes the package (XRD, Composition, Function) into a scratch directory.
- * 3. Serves the composition function on loopback with --insecure and points `crossplane render`
- *    at it through the Development runtime annotations.
- * 4. For every example claim (and one claim with observed resources): `crossplane render` of its
- *    composite vs `npm run render` of the claim; both YAML streams parsed and compared object by
- *    object.
- * 5. `crossplane beta validate` of the rendered XR (with its full spec) and the example claims
- *    against the XRD, and of the package objects against Crossplane's own CRDs.
+ * 3. Serves the composition function on loopback with --insecure and points
+ *    `crossplane composition render` at it through the Development runtime annotations; the
+ *    render itself runs in the local Crossplane binary (--crossplane-binary), not in a container.
+ * 4. For every example claim (and one claim with observed resources): `crossplane composition
+ *    render` of its composite vs `npm run render` of the claim; both YAML streams parsed and
+ *    compared object by object.
+ * 5. `crossplane resource validate` of the rendered XR (with its full spec) and every composed
+ *    resource against the XRD and the provider's real CRDs (../shared/provider-crds), of the
+ *    example claims against the XRD, and of the package objects against Crossplane's own CRDs.
+ *    Every resource must have a schema and be valid.
  *
  * Exits non-zero on any difference or validation failure. Scratch files: .cache/crossplane/.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { compositeOf, type Claim } from "../../functions/src/render.js";
 import { CLAIM_KIND } from "../../src/api/index.js";
 import { startFunction } from "../support/function-server.js";
+import { BIN, CROSSPLANE_CRDS, CROSSPLANE_VERSION, pinnedVersion } from "../e2e/controlplane.js";
+import { PROVIDER_CRDS_DIR, PROVIDER_RELEASE, providerCrds } from "../e2e/provider-crds.js";
 import { compare, documents } from "./compare.js";
 
-const CROSSPLANE_VERSION = process.env.CROSSPLANE_VERSION ?? "v2.2.0";
+const CLI_VERSION = pinnedVersion("CROSSPLANE_CLI_VERSION");
 const ROOT = resolve(import.meta.dirname, "../..");
 const WORK = join(ROOT, ".cache/crossplane");
 const RESOURCE_NAME = "crossplane.io/composition-resource-name";
@@ -93,16 +99,9 @@ function cases(): Case[] {
   return [...examples, ...withObserved];
 }
 
-/** Crossplane's own CRDs from the module the CLI was built from, as validate's "Crossplane image". */
+/** Crossplane's own CRDs from the module the e2e build took them from, as validate's "Crossplane image". */
 function seedCrossplaneSchemas(cacheDir: string, image: string): void {
-  const info = JSON.parse(
-    execFileSync("go", ["mod", "download", "-json", `github.com/crossplane/crossplane/v2@${CROSSPLANE_VERSION}`], {
-      cwd: "/tmp",
-      encoding: "utf8",
-      env: { ...process.env, GOFLAGS: "-mod=mod" },
-    }),
-  ) as { Dir: string };
-  const crdDir = join(info.Dir, "cluster/crds");
+  const crdDir = CROSSPLANE_CRDS;
   const target = join(cacheDir, image.replaceAll(":", "@"));
   mkdirSync(target, { recursive: true });
   const crds = readdirSync(crdDir)
@@ -111,18 +110,41 @@ function seedCrossplaneSchemas(cacheDir: string, image: string): void {
   writeFileSync(join(target, "package.yaml"), crds.map((c) => `${c.trim()}\n---\n`).join(""));
 }
 
-interface ValidateSummary {
-  missing: number;
-  success: number;
-  failure: number;
-  output: string;
+interface ValidateResult {
+  summary: { total: number; valid: number; invalid: number; missingSchemas: number };
+  resources: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    status: string;
+    errors?: Array<{ type: string; field?: string; message: string }>;
+  }>;
 }
 
-function validate(crank: string, extensions: string[], resources: string, cacheDir: string, image: string): ValidateSummary {
-  const r = run(crank, ["beta", "validate", extensions.join(","), resources, "--cache-dir", cacheDir, "--crossplane-image", image]);
-  const m = /Total (\d+) resources: (\d+) missing schemas, (\d+) success cases, (\d+) failure cases/.exec(r.stdout);
-  if (!m) throw new Error(`crossplane beta validate printed no summary (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return { missing: Number(m[2]), success: Number(m[3]), failure: Number(m[4]), output: r.stdout };
+function validate(
+  cli: string,
+  extensions: string[],
+  resources: string,
+  cacheDir: string,
+  image: string,
+): ValidateResult & { output: string } {
+  const args = ["resource", "validate", extensions.join(","), resources, "--cache-dir", cacheDir, "--crossplane-image", image];
+  const r = run(cli, [...args, "--output", "json"]);
+  try {
+    return { ...(JSON.parse(r.stdout) as ValidateResult), output: r.stdout };
+  } catch {
+    throw new Error(`crossplane resource validate printed no JSON result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** One line per resource that is not valid, naming it and each field error. */
+function notValid(v: ValidateResult): string[] {
+  return v.resources
+    .filter((r) => r.status !== "valid")
+    .map(
+      (r) =>
+        `${r.apiVersion} ${r.kind} ${r.name}: ${r.status}${(r.errors ?? []).map((e) => `; ${e.type} ${e.field ?? ""}: ${e.message}`).join("")}`,
+    );
 }
 
 async function main(): Promise<number> {
@@ -130,11 +152,14 @@ async function main(): Promise<number> {
   mkdirSync(WORK, { recursive: true });
 
   let t = Date.now();
-  const built = run("bash", [join(ROOT, "test/crossplane/ensure-crank.sh")], { env: { CROSSPLANE_VERSION } });
-  process.stderr.write(built.stderr);
-  if (built.code !== 0) throw new Error("could not build the Crossplane CLI");
-  const crank = built.stdout.trim();
-  say(`Crossplane CLI ready in ${elapsed(t)}: ${run(crank, ["version", "--client"]).stdout.trim()}`);
+  const built = run("bash", [join(ROOT, "test/e2e/build.sh"), "crossplane", "cli"]);
+  process.stderr.write(built.stdout + built.stderr);
+  if (built.code !== 0) throw new Error("could not build Crossplane and its CLI (test/e2e/build.sh crossplane cli)");
+  const cli = join(BIN, "crossplane-cli");
+  const crossplane = join(BIN, "crossplane");
+  say(
+    `Crossplane CLI ${CLI_VERSION} and Crossplane ${CROSSPLANE_VERSION} ready in ${elapsed(t)}: ${run(cli, ["version", "--client"]).stdout.trim()}`,
+  );
 
   t = Date.now();
   const synth = join(WORK, "synth");
@@ -168,7 +193,8 @@ async function main(): Promise<number> {
       writeFileSync(xrFile, stringify(xr));
       const observedArgs = c.observedFile ? ["--observed-resources", c.observedFile] : [];
 
-      const theirs = run(crank, ["render", xrFile, composition, functions, "--xrd", xrd, "--include-function-results", ...observedArgs]);
+      const render = ["composition", "render", xrFile, composition, functions, "--xrd", xrd, "--crossplane-binary", crossplane];
+      const theirs = run(cli, [...render, "--include-function-results", ...observedArgs]);
       writeFileSync(join(dir, "crossplane.yaml"), theirs.stdout);
       if (theirs.code !== 0) {
         problems.push(`${c.name}: crossplane render failed: ${theirs.stderr.trim()}`);
@@ -186,7 +212,7 @@ async function main(): Promise<number> {
       say(`${c.name}: ${found.length === 0 ? "identical" : `${found.length} differences`} (${count} documents, ${elapsed(t)})`);
 
       // For validation the XR needs its spec: --include-full-xr copies it in.
-      const full = run(crank, ["render", xrFile, composition, functions, "--xrd", xrd, "--include-full-xr", ...observedArgs]);
+      const full = run(cli, [...render, "--include-full-xr", ...observedArgs]);
       if (full.code !== 0) problems.push(`${c.name}: crossplane render --include-full-xr failed: ${full.stderr.trim()}`);
       fullXrs.push(join(dir, "rendered-full.yaml"));
       writeFileSync(fullXrs.at(-1)!, full.stdout);
@@ -198,22 +224,28 @@ async function main(): Promise<number> {
     const image = `local/crossplane-crds:${CROSSPLANE_VERSION}`;
     seedCrossplaneSchemas(cacheDir, image);
     const claims = cases().map((c) => c.claimFile);
-    const rendered = validate(crank, [xrd], fullXrs.join(","), cacheDir, image);
-    const claimResult = validate(crank, [xrd], claims.join(","), cacheDir, image);
-    const packageResult = validate(crank, [xrd], [xrd, composition, functions].join(","), cacheDir, image);
-    writeFileSync(join(WORK, "validate.txt"), [rendered.output, claimResult.output, packageResult.output].join("\n"));
-    for (const [what, v, expectSuccess] of [
-      ["rendered XRs and resources", rendered, fullXrs.length],
+    // The released CRD files of the kinds the function composes, read where they are, not copied.
+    const provider = providerCrds();
+    const rendered = validate(cli, [xrd, ...provider.files], fullXrs.join(","), cacheDir, image);
+    const claimResult = validate(cli, [xrd], claims.join(","), cacheDir, image);
+    const packageResult = validate(cli, [xrd], [xrd, composition, functions].join(","), cacheDir, image);
+    writeFileSync(join(WORK, "validate.json"), [rendered.output, claimResult.output, packageResult.output].join("\n"));
+    // Every rendered document is the XR or a composed resource: each must have a schema.
+    const renderedDocuments = fullXrs.reduce((n, f) => n + documents(readFileSync(f, "utf8"), f).length, 0);
+    for (const [what, v, expected] of [
+      [`rendered XRs and composed resources (provider-upjet-aws ${PROVIDER_RELEASE} CRDs)`, rendered, renderedDocuments],
       ["example claims", claimResult, claims.length],
       ["XRD, Composition and Function", packageResult, 3],
     ] as const) {
-      say(`validate ${what}: ${v.success} valid, ${v.failure} invalid, ${v.missing} without a schema`);
-      if (v.failure > 0)
-        problems.push(`crossplane beta validate: ${v.failure} of the ${what} are invalid (see .cache/crossplane/validate.txt)`);
-      if (v.success < expectSuccess)
-        problems.push(`crossplane beta validate: expected at least ${expectSuccess} of the ${what} validated, got ${v.success}`);
+      const s = v.summary;
+      say(`validate ${what}: ${s.valid} valid, ${s.invalid} invalid, ${s.missingSchemas} without a schema, of ${s.total}`);
+      problems.push(...notValid(v).map((line) => `crossplane resource validate: ${line}`));
+      if (s.total !== expected || s.valid !== expected)
+        problems.push(
+          `crossplane resource validate: expected ${expected} of the ${what} validated and valid, got ${s.valid} of ${s.total}`,
+        );
     }
-    say(`validated in ${elapsed(t)}; composed provider-upjet-aws resources have no schema here (see README, Render)`);
+    say(`validated in ${elapsed(t)} against ${provider.crds.length} provider CRDs from ${PROVIDER_CRDS_DIR}`);
   } finally {
     await fn.stop();
   }

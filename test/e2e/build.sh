@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the e2e control plane from pinned Go modules into .cache/e2e/bin (git-ignored):
-# etcd, kube-apiserver, kube-controller-manager (garbage collector) and Crossplane core.
+# etcd, kube-apiserver, kube-controller-manager (garbage collector), Crossplane core, and the
+# Crossplane CLI (which the parity check in test/crossplane runs). Arguments pick components
+# (etcd kube crossplane cli); none builds them all.
 # Reuses binaries that already exist for the pinned versions. Nothing vendored is committed:
 # the wrapper modules are generated here, under .cache/e2e/src.
 set -euo pipefail
 
 ETCD_VERSION=v3.5.35
 KUBE_VERSION=v1.36.3
+CROSSPLANE_RUNTIME_VERSION=v2.4.0
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$ROOT/test/support/go-modules.sh"
@@ -20,6 +23,8 @@ NICE=(nice -n 19)
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 stamp() { echo "$BIN/.$1-$2"; }
+# One binary per name: a build for another version invalidates the stamps of the one it replaces.
+restamp() { rm -f "$BIN/.$1-v"*; touch "$(stamp "$1" "$2")"; }
 have() { [[ -x "$BIN/$1" && -f "$(stamp "$1" "$2")" ]]; }
 log() { echo "[e2e-build $(date +%H:%M:%S)] $*"; }
 
@@ -67,19 +72,43 @@ build_crossplane() {
     log "crossplane $CROSSPLANE_VERSION cached"; return
   fi
   local dir="$SRC/crossplane-$CROSSPLANE_VERSION"
-  write_wrapper_module "$dir" e2e.local/crossplane 1.25.5 "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
+  write_wrapper_module "$dir" e2e.local/crossplane 1.26.7 "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
     github.com/crossplane/crossplane/v2/cmd/crossplane
+  # The proxy does not serve crossplane-runtime v2.4.1 or v2.4.2 (the release Crossplane v2.4.2
+  # requires); v2.4.0, the same minor, builds it.
+  printf '\nreplace github.com/crossplane/crossplane-runtime/v2 => github.com/crossplane/crossplane-runtime/v2 %s\n' \
+    "$CROSSPLANE_RUNTIME_VERSION" >>"$dir/go.mod"
   (cd "$dir" && go mod tidy >/dev/null \
-    && "${NICE[@]}" go build -trimpath -o "$BIN/crossplane" github.com/crossplane/crossplane/v2/cmd/crossplane)
+    && "${NICE[@]}" go build -trimpath \
+      -ldflags "-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_VERSION" \
+      -o "$BIN/crossplane" github.com/crossplane/crossplane/v2/cmd/crossplane)
   local moddir
   moddir="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"
   rm -rf "$crds" && mkdir -p "$crds" && cp "$moddir"/cluster/crds/*.yaml "$crds/" && chmod u+w "$crds"/*
-  touch "$(stamp crossplane "$CROSSPLANE_VERSION")"
+  restamp crossplane "$CROSSPLANE_VERSION"
   log "crossplane $CROSSPLANE_VERSION built"
 }
 
+build_cli() {
+  have crossplane-cli "$CROSSPLANE_CLI_VERSION" && { log "crossplane cli $CROSSPLANE_CLI_VERSION cached"; return; }
+  local dir="$SRC/crossplane-cli-$CROSSPLANE_CLI_VERSION"
+  write_wrapper_module "$dir" e2e.local/crossplane-cli 1.26.0 "github.com/crossplane/cli/v2 $CROSSPLANE_CLI_VERSION" \
+    github.com/crossplane/cli/v2/cmd/crossplane
+  (cd "$dir" && go mod tidy >/dev/null \
+    && "${NICE[@]}" go build -trimpath \
+      -ldflags "-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_CLI_VERSION" \
+      -o "$BIN/crossplane-cli" github.com/crossplane/cli/v2/cmd/crossplane)
+  restamp crossplane-cli "$CROSSPLANE_CLI_VERSION"
+  log "crossplane cli $CROSSPLANE_CLI_VERSION built"
+}
+
 start=$(date +%s)
-build_etcd
-build_kube
-build_crossplane
+components=("$@")
+[[ ${#components[@]} -gt 0 ]] || components=(etcd kube crossplane cli)
+for component in "${components[@]}"; do
+  case "$component" in
+    etcd | kube | crossplane | cli) "build_$component" ;;
+    *) echo "build.sh: unknown component '$component' (etcd kube crossplane cli)" >&2; exit 2 ;;
+  esac
+done
 log "done in $(( $(date +%s) - start ))s; binaries in $BIN"

@@ -15,7 +15,18 @@ import { Health, KubeConfig } from "@kubernetes/client-node";
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const CACHE = process.env.E2E_CACHE ?? join(REPO_ROOT, ".cache/e2e");
 export const BIN = join(CACHE, "bin");
-export const CROSSPLANE_VERSION = "v2.2.0";
+
+/** A version pinned in test/support/go-modules.sh (the one place the Go builds take them from), unless overridden. */
+export function pinnedVersion(variable: "CROSSPLANE_VERSION" | "CROSSPLANE_CLI_VERSION"): string {
+  const fromEnv = process.env[variable];
+  if (fromEnv) return fromEnv;
+  const script = readFileSync(join(REPO_ROOT, "test/support/go-modules.sh"), "utf8");
+  const pin = new RegExp(`^${variable}="\\$\\{${variable}:-([^}]+)\\}"$`, "m").exec(script)?.[1];
+  if (!pin) throw new Error(`test/support/go-modules.sh pins no ${variable}`);
+  return pin;
+}
+
+export const CROSSPLANE_VERSION = pinnedVersion("CROSSPLANE_VERSION");
 export const CROSSPLANE_CRDS = join(CACHE, `crossplane-crds-${CROSSPLANE_VERSION}`);
 
 const LOOPBACK = "127.0.0.1";

@@ -3,8 +3,11 @@
  * collector) and Crossplane core, all built from their Go modules, with our composition function
  * called by Crossplane over mutual TLS. Run with `npm run test:e2e` (test/e2e/run.sh).
  *
- * Provider CRDs are STAND-INS (see stand-in-crds.ts): composed resources are proven to be sent
- * and stored at the right group/version/kind, not validated against the provider's schemas.
+ * Provider CRDs are the REAL ones of the pinned provider release (provider-crds.ts): the API server
+ * validates every composed resource against the provider's schema and CEL rules, prunes what the
+ * schema does not list, and fills its defaults; each stored resource is compared with what the
+ * function sent plus those defaults, so a pruned field shows as a difference. No provider runs:
+ * nothing becomes Ready and nothing reaches AWS.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -24,8 +27,8 @@ import { requestFor } from "../../functions/src/render.js";
 import { fromCompose } from "@crossplane-org/function-sdk-typescript";
 import { compose } from "../../functions/src/function.js";
 import { Drctl, condition } from "../../tools/drctl/drctl.js";
-import { ControlPlane, CROSSPLANE_CRDS, REPO_ROOT, until } from "./controlplane.js";
-import { standInCrds } from "./stand-in-crds.js";
+import { ControlPlane, CROSSPLANE_CRDS, CROSSPLANE_VERSION, REPO_ROOT, until } from "./controlplane.js";
+import { providerCrds, PROVIDER_CRDS_DIR, PROVIDER_RELEASE, withSchemaDefaults, type Crd } from "./provider-crds.js";
 import { INVALID_CLAIMS, IMMUTABLE_CHANGES } from "../support/invalid-claims.js";
 
 type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
@@ -48,6 +51,8 @@ let kc: KubeConfig;
 let objects: KubernetesObjectApi;
 let custom: CustomObjectsApi;
 let distDir: string;
+/** The provider CRD of each composable kind by "group/Kind". */
+const crdOf = new Map<string, Crd>();
 const summary: Array<[string, string]> = [];
 /** Set when the XRD never establishes: every later scenario needs it, so they fail at once. */
 let xrdBroken = "";
@@ -190,6 +195,28 @@ async function expected(l: Live): Promise<Map<string, Obj>> {
   return new Map(Object.entries(rsp.desired?.resources ?? {}).map(([k, v]) => [k, v.resource as Obj]));
 }
 
+/** Paths where the stored value differs from the sent one (a pruned field shows as "(absent)"). */
+function fieldDifferences(sent: unknown, stored: unknown, path: string): string[] {
+  if (deepEqual(sent, stored)) return [];
+  if (sent && stored && typeof sent === "object" && typeof stored === "object" && Array.isArray(sent) === Array.isArray(stored)) {
+    const keys = [...new Set([...Object.keys(sent), ...Object.keys(stored)])];
+    return keys.flatMap((k) =>
+      fieldDifferences((sent as Record<string, unknown>)[k], (stored as Record<string, unknown>)[k], `${path}.${k}`),
+    );
+  }
+  const show = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v).slice(0, 120));
+  return [`${path}: sent ${show(sent)}, stored ${show(stored)}`];
+}
+
+/**
+ * What the API server stores for a desired resource that it accepts unchanged: the desired spec
+ * plus the defaults of the provider's schema for that version.
+ */
+function storedForm(d: Obj): Obj {
+  const crd = crdOf.get(`${d.apiVersion!.split("/")[0]}/${d.kind}`);
+  return crd ? withSchemaDefaults(d, crd, d.apiVersion!.split("/")[1]) : d;
+}
+
 /** Differences between desired and stored composed resources; empty when Crossplane applied exactly what the function sent. */
 function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
   const out: string[] = [];
@@ -200,7 +227,8 @@ function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
       continue;
     }
     if (o.apiVersion !== d.apiVersion || o.kind !== d.kind) out.push(`${name}: ${o.apiVersion} ${o.kind}, want ${d.apiVersion} ${d.kind}`);
-    if (JSON.stringify(o.spec) !== JSON.stringify(d.spec) && !deepEqual(o.spec, d.spec)) out.push(`${name}: spec differs`);
+    const spec = fieldDifferences(storedForm(d).spec, o.spec, "spec");
+    if (spec.length > 0) out.push(`${name} (${d.kind}): ${spec.slice(0, 3).join(", ")}`);
     const ext = d.metadata?.annotations?.["crossplane.io/external-name"];
     if (ext && o.metadata?.annotations?.["crossplane.io/external-name"] !== ext)
       out.push(`${name}: external-name ${o.metadata?.annotations?.["crossplane.io/external-name"]}, want ${ext}`);
@@ -271,9 +299,12 @@ beforeAll(async () => {
     .filter((f) => f.endsWith(".yaml"))
     .flatMap((f) => docs(join(CROSSPLANE_CRDS, f)));
   for (const crd of crossplaneCrds) await create(crd);
-  const standIns = standInCrds();
-  for (const crd of standIns) await create(crd as Obj);
-  for (const crd of [...crossplaneCrds, ...(standIns as Obj[])]) await established(crd.metadata!.name!);
+  const provider = providerCrds();
+  for (const crd of provider.crds) {
+    crdOf.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd);
+    await create(crd as unknown as Obj);
+  }
+  for (const crd of [...crossplaneCrds, ...(provider.crds as unknown as Obj[])]) await established(crd.metadata!.name!);
   await ensureNamespace("crossplane-system");
   for (const ns of new Set(examples.map(([, o]) => o.metadata?.namespace ?? "default"))) await ensureNamespace(ns);
 
@@ -283,8 +314,11 @@ beforeAll(async () => {
   for (const o of [...docs(join(distDir, "package/xrd.yaml")), ...docs(join(distDir, "package/composition.yaml"))]) await create(o);
   summary.push([
     "control plane up, CRDs applied",
-    `${((Date.now() - t0) / 1000).toFixed(1)}s (${crossplaneCrds.length} Crossplane CRDs, ${standIns.length} stand-in provider CRDs)`,
+    `${((Date.now() - t0) / 1000).toFixed(1)}s (${crossplaneCrds.length} Crossplane ${CROSSPLANE_VERSION} CRDs, ` +
+      `${provider.crds.length} provider-upjet-aws ${PROVIDER_RELEASE} CRDs from ${PROVIDER_CRDS_DIR})`,
   ]);
+  if (provider.deprecated.length > 0)
+    summary.push([`kinds emitted at a version provider ${PROVIDER_RELEASE} deprecates`, provider.deprecated.join(", ")]);
 }, 600_000);
 
 afterAll(async () => {
@@ -453,7 +487,7 @@ describe("the package on a real API server with real Crossplane", () => {
     const { ns, name } = ref();
     const d = new Drctl(kc);
     await d.wait(name, ns, "Synced", 60);
-    // No provider reconciles the stand-in kinds, so nothing ever becomes Ready.
+    // No provider runs, so no composed resource ever becomes Ready.
     await expect(d.wait(name, ns, "Ready", 3)).rejects.toThrow(/not Ready after 3s.*not ready: /s);
   });
 

@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 
 if [[ -z "${E2E_IN_NETNS:-}" ]]; then
-  bash test/e2e/build.sh
+  bash test/e2e/build.sh etcd kube crossplane
   for ns in "unshare --net" "unshare --user --map-root-user --net"; do
     if $ns true 2>/dev/null; then
       exec $ns env E2E_IN_NETNS=1 bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"

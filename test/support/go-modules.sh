@@ -2,8 +2,10 @@
 # `go install module/cmd@version` needs the proxy's version list, which it refuses for some
 # modules; a throwaway main module that requires the exact version needs only exact downloads.
 
-# The one Crossplane release the parity check and the e2e control plane build.
-CROSSPLANE_VERSION="${CROSSPLANE_VERSION:-v2.2.0}"
+# The one Crossplane release the e2e control plane runs and `crossplane composition render` calls.
+CROSSPLANE_VERSION="${CROSSPLANE_VERSION:-v2.4.2}"
+# The Crossplane CLI, a module of its own since Crossplane v2.4 (core no longer ships cmd/crank).
+CROSSPLANE_CLI_VERSION="${CROSSPLANE_CLI_VERSION:-v2.5.0}"
 
 # write_wrapper_module DIR NAME GO_VERSION REQUIRE PACKAGE...
 # Writes DIR/go.mod requiring REQUIRE ("module version") and DIR/tools.go importing each PACKAGE,

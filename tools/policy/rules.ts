@@ -83,15 +83,6 @@ export const STATEFUL_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
   { group: "sqs", kind: "Queue" },
 ];
 
-/** Bucket settings that guard what a kept bucket holds: kept with the bucket, or its deletion strips them. */
-export const BUCKET_GUARD_KINDS = [
-  "BucketPublicAccessBlock",
-  "BucketPolicy",
-  "BucketServerSideEncryptionConfiguration",
-  "BucketVersioning",
-  "BucketOwnershipControls",
-] as const;
-
 /**
  * What guards kept data: deleting one of these while the data stays would strip a control off it
  * (public access, TLS, encryption, versioning, ownership, replication, lifecycle, the key a store
@@ -110,6 +101,9 @@ export const GUARD_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
   { group: "rds", kind: "SubnetGroup" },
   { group: "sqs", kind: "QueueRedrivePolicy" },
 ];
+
+/** The bucket settings among them: kept with the bucket, or its deletion strips them. */
+export const BUCKET_GUARD_KINDS = GUARD_KINDS.filter(({ group }) => group === "s3").map(({ kind }) => kind);
 
 /**
  * Settings AWS keeps once per account (and region): an environment that composed one would

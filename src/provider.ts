@@ -3,16 +3,6 @@
  * CRDs the typed models (@crossplane-models/provider-upjet-aws 2.3.0-build.1) were generated.
  */
 export const PROVIDER_AWS_VERSION = "v2.2.0";
-/**
- * Kinds first composed once provider v2.6.0 was current, emitted at the version it stores; v2.2.0
- * serves that version too and neither release deprecates it (test/function/kinds.test.ts checks
- * both releases' CRDs). Every other kind is emitted at the pinned release's storage version
- * (src/provider-storage-versions.json).
- */
-export const AT_CURRENT_STORAGE: Readonly<Record<string, string>> = {
-  "acm.aws.upbound.io/Certificate": "v1beta2",
-  "apigateway.aws.upbound.io/DomainName": "v1beta2",
-};
 /** Releases whose CRDs the reference table (src/provider-references.json) is derived from and checked against. */
 export const PROVIDER_AWS_TESTED_RELEASES = ["v2.2.0", "v2.6.0"] as const;
 /** What the Configuration accepts: the lowest tested release and every later v2. */

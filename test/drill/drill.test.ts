@@ -55,7 +55,7 @@ const name = (r: Resources, key: string): string => {
   if (!m) throw new Error(`the settled render has no ${key}`);
   return externalName(m) ?? forProvider(m)["name"];
 };
-const variables = (m: Manifest): Record<string, string> => forProvider(m)["environment"][0]["variables"];
+const variables = (m: Manifest): Record<string, string> => forProvider(m)["environment"]["variables"];
 const OUTCOME_STEP: Partial<Record<FailoverResult["outcome"], Step>> = {
   paged: "detect",
   "adding-writer": "add-writer",
@@ -358,7 +358,7 @@ describeWithMoto("drills: a regional outage of the primary, played end to end pe
       expect(result).toMatchObject({ outcome: "started", mode: "switchover", decision: { targetArn: env.clusterArn(role) } });
       expect(rdsStandIn.complete(env.globalId)).toMatchObject({ action: "SwitchoverGlobalCluster", allowDataLoss: undefined });
       expect(await env.writer(env.secondary)).toBe(env.clusterArn(role));
-      expect(forProvider(r[`${role}-failover-alias`]!)["failoverRoutingPolicy"][0].type).toBe("PRIMARY");
+      expect(forProvider(r[`${role}-failover-alias`]!)["failoverRoutingPolicy"].type).toBe("PRIMARY");
     }
   });
 

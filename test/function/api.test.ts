@@ -17,7 +17,7 @@ describe("api block", () => {
     const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
     expect(resources["rest-api"].spec.forProvider).toMatchObject({
       name: "dr-api-prod01-9872f00b-us-east-1",
-      endpointConfiguration: [{ types: ["REGIONAL"] }],
+      endpointConfiguration: { types: ["REGIONAL"] },
       apiKeySource: "HEADER",
     });
     const methods = Object.values<any>(ofKind(resources, "Method")).map((m) => m.spec.forProvider);
@@ -46,12 +46,12 @@ describe("api block", () => {
     const spec = { api: { rateLimit: 7, burstLimit: 9, quotaPerMonth: 1234 } };
     const { resources } = runBlock(api, "api", { spec, observed: observedOf(OBSERVED) });
     expect(resources["api-usage-plan"].spec.forProvider).toMatchObject({
-      throttleSettings: [{ rateLimit: 7, burstLimit: 9 }],
-      quotaSettings: [{ limit: 1234, period: "MONTH" }],
+      throttleSettings: { rateLimit: 7, burstLimit: 9 },
+      quotaSettings: { limit: 1234, period: "MONTH" },
     });
     expect(resources["api-method-settings"].spec.forProvider).toMatchObject({
       methodPath: "*/*",
-      settings: [{ metricsEnabled: true, throttlingRateLimit: 7, throttlingBurstLimit: 9 }],
+      settings: { metricsEnabled: true, throttlingRateLimit: 7, throttlingBurstLimit: 9 },
     });
     expect(resources["api-usage-plan-key"].spec.forProvider).toMatchObject({
       keyType: "API_KEY",
@@ -90,9 +90,9 @@ describe("api block", () => {
       stageName: "live",
       deploymentId: "dep123",
       xrayTracingEnabled: true,
-      accessLogSettings: [{ destinationArn: ACCESS_LOGS_ARN }],
+      accessLogSettings: { destinationArn: ACCESS_LOGS_ARN },
     });
-    const format = JSON.parse(resources["api-stage"].spec.forProvider.accessLogSettings[0].format);
+    const format = JSON.parse(resources["api-stage"].spec.forProvider.accessLogSettings.format);
     expect(format).toMatchObject({ requestId: "$context.requestId", status: "$context.status", apiKeyId: "$context.identity.apiKeyId" });
     expect(resources["api-access-logs"].spec.forProvider.retentionInDays).toBeGreaterThan(0);
   });

@@ -39,7 +39,7 @@ describe("compute block", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(resources["code-bucket-versioning"].spec.forProvider.versioningConfiguration).toEqual([{ status: "Enabled" }]);
+    expect(resources["code-bucket-versioning"].spec.forProvider.versioningConfiguration).toEqual({ status: "Enabled" });
   });
 
   it("writes each handler's zip under a key carrying its sha, and the function deploys exactly that object", () => {
@@ -60,7 +60,7 @@ describe("compute block", () => {
         runtime: "nodejs22.x",
         handler: "index.handler",
         architectures: ["arm64"],
-        tracingConfig: [{ mode: "Active" }],
+        tracingConfig: { mode: "Active" },
       });
     }
   });
@@ -85,27 +85,25 @@ describe("compute block", () => {
 
   it("points the functions at the data stores other blocks name, and says which region they run in", () => {
     const { resources, scope } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
-    const [{ variables }] = resources["function-api"].spec.forProvider.environment;
+    const { variables } = resources["function-api"].spec.forProvider.environment;
     expect(variables).toMatchObject({ TABLE_NAME: resourceNames(scope).table, BUCKET_NAME: dataBucketName(scope), REGION_ROLE: "primary" });
-    expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.DB_CLUSTER_IDENTIFIER).toBe(
+    expect(resources["function-dr-check"].spec.forProvider.environment.variables.DB_CLUSTER_IDENTIFIER).toBe(
       "dr-aurora-prod01-9872f00b-us-east-1",
     );
   });
 
   it("attaches only the api function to the private subnets and the Lambda security group", () => {
     const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
-    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual([
-      {
-        subnetIdSelector: {
-          matchControllerRef: true,
-          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" },
-        },
-        securityGroupIdSelector: {
-          matchControllerRef: true,
-          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" },
-        },
+    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual({
+      subnetIdSelector: {
+        matchControllerRef: true,
+        matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" },
       },
-    ]);
+      securityGroupIdSelector: {
+        matchControllerRef: true,
+        matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" },
+      },
+    });
     expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe(
       "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
     );
@@ -242,7 +240,7 @@ describe("compute block", () => {
         Resource: KEY("us-east-1"),
         Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
       });
-      expect(resources["function-replicator"].spec.forProvider.environment[0].variables).toMatchObject({
+      expect(resources["function-replicator"].spec.forProvider.environment.variables).toMatchObject({
         SQS_TARGET_URL: primary.queue.url,
         SQS_TARGET_REGION: "us-east-1",
       });
@@ -256,7 +254,7 @@ describe("compute block", () => {
         Resource: replica,
       });
       expect(policyOf(resources["role-api-policy"]).Statement.find((s) => s.Sid === "Records")?.Resource).toBe(replica);
-      expect(resources["function-dr-check"].spec.forProvider.environment[0].variables.PRIMARY_REGION).toBe("us-east-1");
+      expect(resources["function-dr-check"].spec.forProvider.environment.variables.PRIMARY_REGION).toBe("us-east-1");
     });
 
     it("holds a function back until the values of its environment are observed", () => {

@@ -59,7 +59,7 @@ describe("database block", () => {
       engineMode: "provisioned",
       engineVersion: "15.8",
       databaseName: "orders",
-      serverlessv2ScalingConfiguration: [{ minCapacity: 2, maxCapacity: 16 }],
+      serverlessv2ScalingConfiguration: { minCapacity: 2, maxCapacity: 16 },
       backupRetentionPeriod: 21,
       storageEncrypted: true,
       iamDatabaseAuthenticationEnabled: true,
@@ -76,7 +76,7 @@ describe("database block", () => {
       engine: "aurora-postgresql",
       publiclyAccessible: false,
     });
-    expect(fp(out["backup-plan"]).rule[0].lifecycle).toEqual([{ deleteAfter: 21 }]);
+    expect(fp(out["backup-plan"]).rule[0].lifecycle).toEqual({ deleteAfter: 21 });
     expect(fp(out["database-key"]).enableKeyRotation).toBe(true);
   });
 
@@ -176,7 +176,7 @@ describe("database block", () => {
         observed: { "secondary-backup-vault": observedWith({ arn: SECONDARY_VAULT_ARN }) },
       });
       expect(fp(out["backup-plan"]).rule[0].copyAction).toEqual([
-        { destinationVaultArn: SECONDARY_VAULT_ARN, lifecycle: [{ deleteAfter: 7 }] },
+        { destinationVaultArn: SECONDARY_VAULT_ARN, lifecycle: { deleteAfter: 7 } },
       ]);
     });
 

@@ -14,7 +14,7 @@ type Manifest = Record<string, any>;
 const manifests = (rendered: RenderedCase): Record<string, Manifest> =>
   Object.fromEntries(Object.entries(rendered.resources).map(([name, r]) => [name, r.resource]));
 const fp = (m: Manifest) => m.spec.forProvider;
-const variables = (m: Manifest): Record<string, string> => fp(m).environment[0].variables;
+const variables = (m: Manifest): Record<string, string> => fp(m).environment.variables;
 const statements = (m: Manifest): Array<{ Sid?: string; Action: string | string[]; Resource: string | string[] }> =>
   JSON.parse(fp(m).policy).Statement;
 const externalName = (m: Manifest) => m.metadata?.annotations?.["crossplane.io/external-name"];
@@ -63,7 +63,7 @@ describe("references across regions", () => {
     if (!DR_CASES.includes(name)) expect(all).toEqual([]);
     else if (resources["secondary-failover-alias"])
       expect(all.map((s) => `${s.holder} ${s.path}`).sort()).toEqual([
-        "primary-bucket-replication spec.forProvider.rule[0].destination[0].bucketSelector",
+        "primary-bucket-replication spec.forProvider.rule[0].destination.bucketSelector",
         "secondary-failover-alias spec.forProvider.zoneIdSelector",
         "secondary-table-replica spec.forProvider.globalTableArnSelector",
       ]);
@@ -140,10 +140,10 @@ describe("a warm-standby environment once AWS has reported its values", () => {
 
   it("replicates the bucket with Replication Time Control, metrics and delete markers, by a role naming both buckets", () => {
     const [rule] = fp(r["primary-bucket-replication"]).rule;
-    expect(rule.deleteMarkerReplication).toEqual([{ status: "Enabled" }]);
-    expect(rule.destination[0]).toMatchObject({
-      replicationTime: [{ status: "Enabled", time: [{ minutes: 15 }] }],
-      metrics: [{ status: "Enabled", eventThreshold: [{ minutes: 15 }] }],
+    expect(rule.deleteMarkerReplication).toEqual({ status: "Enabled" });
+    expect(rule.destination).toMatchObject({
+      replicationTime: { status: "Enabled", time: { minutes: 15 } },
+      metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
       bucketSelector: { matchLabels: { [LABELS.regionRole]: "secondary", [LABELS.resource]: "bucket" } },
     });
     expect(r["secondary-bucket-replication"]).toBeUndefined();
@@ -160,12 +160,12 @@ describe("a warm-standby environment once AWS has reported its values", () => {
         .sort(),
     ).toEqual(["us-east-1", "us-west-2"]);
     for (const side of ["primary", "secondary"])
-      expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual([{ status: "Enabled" }]);
+      expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual({ status: "Enabled" });
   });
 
   it("checks both regions' health and routes the failover name to the active one first", () => {
     const records = Object.values(r).filter((m) => m.kind === "Record" && fp(m).failoverRoutingPolicy);
-    expect(records.map((m) => [fp(m).setIdentifier, fp(m).failoverRoutingPolicy[0].type]).sort()).toEqual([
+    expect(records.map((m) => [fp(m).setIdentifier, fp(m).failoverRoutingPolicy.type]).sort()).toEqual([
       ["primary", "PRIMARY"],
       ["secondary", "SECONDARY"],
     ]);
@@ -234,7 +234,7 @@ describe("switching activeRegion", () => {
   it("flips the record roles, the active queue and the switchover target, and leaves the database specs alone", async () => {
     const before = manifests(await renderCase("warm-standby-observed"));
     const after = manifests(await renderCase("warm-standby-switchover"));
-    const role = (m: Record<string, Manifest>, region: string) => fp(m[`${region}-failover-alias`]).failoverRoutingPolicy[0].type;
+    const role = (m: Record<string, Manifest>, region: string) => fp(m[`${region}-failover-alias`]).failoverRoutingPolicy.type;
     expect([role(before, "primary"), role(before, "secondary")]).toEqual(["PRIMARY", "SECONDARY"]);
     expect([role(after, "primary"), role(after, "secondary")]).toEqual(["SECONDARY", "PRIMARY"]);
     expect(JSON.parse(fp(after["secondary-switchover-to-secondary"]).input)).toEqual({ type: "planned", targetRegion: "us-west-2" });

@@ -54,10 +54,10 @@ test("the composite is explicitly not ready while anything waits, and ready once
 const LINK_FIELDS: Record<string, (spec: Json) => unknown> = {
   "global database": (s) => s.forProvider.globalClusterIdentifierSelector ?? s.forProvider.globalClusterIdentifier,
   "table replica": () => undefined,
-  "bucket replication": (s) => s.forProvider.rule[0].destination[0].bucketSelector,
+  "bucket replication": (s) => s.forProvider.rule[0].destination.bucketSelector,
   "backup copy": (s) => s.forProvider.rule[0].copyAction?.[0]?.destinationVaultArn,
   "failover pair": (s) => s.forProvider.setIdentifier,
-  "queue replication": (s) => s.forProvider.environment[0].variables,
+  "queue replication": (s) => s.forProvider.environment.variables,
 };
 
 test.each(["pilot-light.yaml", "warm-standby.yaml"])(

@@ -40,11 +40,11 @@ describe("storage block", () => {
         billingMode: "PAY_PER_REQUEST",
         hashKey: "pk",
         attribute: [{ name: "pk", type: "S" }],
-        pointInTimeRecovery: [{ enabled: true, recoveryPeriodInDays: 14 }],
+        pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 14 },
         streamEnabled: true,
         streamViewType: "NEW_AND_OLD_IMAGES",
-        serverSideEncryption: [{ enabled: true, kmsKeyArn: KEY_ARN }],
-        ttl: [{ attributeName: "expiresAt", enabled: true }],
+        serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+        ttl: { attributeName: "expiresAt", enabled: true },
       });
       expect(fp(out.table).rangeKey).toBeUndefined();
     });
@@ -80,18 +80,18 @@ describe("storage block", () => {
 
     it("is versioned, KMS-encrypted with a bucket key, private and owner-enforced", () => {
       const { out } = runBlock(storage, BASE_SPEC);
-      expect(fp(out["bucket-versioning"]).versioningConfiguration).toEqual([{ status: "Enabled" }]);
+      expect(fp(out["bucket-versioning"]).versioningConfiguration).toEqual({ status: "Enabled" });
       const sse = fp(out["bucket-encryption"]).rule[0];
       expect(sse.bucketKeyEnabled).toBe(true);
-      expect(sse.applyServerSideEncryptionByDefault[0].sseAlgorithm).toBe("aws:kms");
-      expect(sse.applyServerSideEncryptionByDefault[0].kmsMasterKeyIdSelector.matchLabels["dr.platform.io/resource"]).toBe("storage-key");
+      expect(sse.applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+      expect(sse.applyServerSideEncryptionByDefault.kmsMasterKeyIdSelector.matchLabels["dr.platform.io/resource"]).toBe("storage-key");
       expect(fp(out["bucket-public-access-block"])).toMatchObject({
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       });
-      expect(fp(out["bucket-ownership-controls"]).rule).toEqual([{ objectOwnership: "BucketOwnerEnforced" }]);
+      expect(fp(out["bucket-ownership-controls"]).rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
       for (const setting of [
         "bucket-versioning",
         "bucket-encryption",

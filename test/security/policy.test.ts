@@ -161,7 +161,7 @@ const MUTATIONS: Mutation[] = [
     label: "password in a Lambda environment",
     apply: (res) => {
       const [n, r] = pick(res, "lambda", "Function");
-      fp(r).environment[0].variables.DB_PASSWORD = "hunter22";
+      fp(r).environment.variables.DB_PASSWORD = "hunter22";
       return n;
     },
   },
@@ -179,7 +179,7 @@ const MUTATIONS: Mutation[] = [
     label: "table PITR off",
     apply: (res) => {
       const [n, r] = pick(res, "dynamodb", "Table");
-      fp(r).pointInTimeRecovery[0].enabled = false;
+      fp(r).pointInTimeRecovery.enabled = false;
       return n;
     },
   },
@@ -337,7 +337,7 @@ const MUTATIONS: Mutation[] = [
     label: "method settings without throttling",
     apply: (res) => {
       const [n, r] = pick(res, "apigateway", "MethodSettings");
-      delete fp(r).settings[0].throttlingRateLimit;
+      delete fp(r).settings.throttlingRateLimit;
       return n;
     },
   },

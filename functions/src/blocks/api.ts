@@ -3,21 +3,21 @@
  * is metered by a usage plan; `GET /health` is open so Route 53 health checks can call it. The
  * stage logs every request to its own log group, traces with X-Ray and throttles per the claim.
  */
-import { RestAPI } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/RestAPI";
+import { RestAPI } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/RestAPI";
 import { Resource } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Resource";
 import { Method } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Method";
-import { Integration } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Integration";
+import { Integration } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/Integration";
 import { Deployment } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Deployment";
-import { Stage } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Stage";
-import { MethodSettings } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/MethodSettings";
-import { UsagePlan } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlan";
+import { Stage } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/Stage";
+import { MethodSettings } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/MethodSettings";
+import { UsagePlan } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/UsagePlan";
 import { APIKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/APIKey";
 import { UsagePlanKey } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/UsagePlanKey";
 import { Certificate } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta2/Certificate";
 import { CertificateValidation } from "@crossplane-models/provider-upjet-aws/acm.aws.upbound.io/v1beta1/CertificateValidation";
 import { DomainName } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta2/DomainName";
 import { BasePathMapping } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/BasePathMapping";
-import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Record";
+import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta2/Record";
 import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { shortHash } from "../../../src/naming.js";
@@ -79,7 +79,7 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
           region,
           name: names.restApi,
           description: `DR environment ${scope.env.suffix} in ${region}`,
-          endpointConfiguration: [{ types: ["REGIONAL"] }],
+          endpointConfiguration: { types: ["REGIONAL"] },
           apiKeySource: "HEADER",
           tags: scope.tags(names.restApi),
         },
@@ -171,7 +171,7 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
           stageName: names.apiStage,
           deploymentId,
           xrayTracingEnabled: true,
-          accessLogSettings: [{ destinationArn: accessLogsArn.replace(/:\*$/, ""), format: ACCESS_LOG_FORMAT }],
+          accessLogSettings: { destinationArn: accessLogsArn.replace(/:\*$/, ""), format: ACCESS_LOG_FORMAT },
           tags: scope.tags(`${names.restApi}/${names.apiStage}`),
         },
       },
@@ -186,15 +186,13 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
         restApiIdSelector: restApi,
         stageNameSelector: stage,
         methodPath: "*/*",
-        settings: [
-          {
-            metricsEnabled: true,
-            loggingLevel: "OFF",
-            dataTraceEnabled: false,
-            throttlingRateLimit: rateLimit,
-            throttlingBurstLimit: burstLimit,
-          },
-        ],
+        settings: {
+          metricsEnabled: true,
+          loggingLevel: "OFF",
+          dataTraceEnabled: false,
+          throttlingRateLimit: rateLimit,
+          throttlingBurstLimit: burstLimit,
+        },
       },
     },
   });
@@ -208,8 +206,8 @@ export function api(scope: RegionScope): Record<string, ManagedResource> {
         name: planName,
         description: `Throttle and quota per API key of ${names.restApi}`,
         apiStages: [{ apiIdSelector: restApi, stageSelector: stage }],
-        throttleSettings: [{ rateLimit, burstLimit }],
-        quotaSettings: [{ limit: quotaPerMonth, period: "MONTH" }],
+        throttleSettings: { rateLimit, burstLimit },
+        quotaSettings: { limit: quotaPerMonth, period: "MONTH" },
         tags: scope.tags(planName),
       },
     },

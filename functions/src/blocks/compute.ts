@@ -3,12 +3,12 @@
  * code as an S3 object, a role whose inline policy names the exact ARNs it touches, a log group
  * with retention, and the function itself (nodejs22.x on arm64, X-Ray tracing).
  */
-import { S3Object } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Object";
+import { S3Object } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/Object";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
-import { Function as LambdaFunction } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Function";
+import { Function as LambdaFunction } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta2/Function";
 import type { ManagedResource } from "../block.js";
 import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
 import type { RegionScope } from "../scope.js";
@@ -347,27 +347,23 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
           s3BucketSelector: codeBucketSelector,
           s3Key: key,
           sourceCodeHash: code.sha256Base64,
-          environment: [
-            {
-              variables: {
-                TABLE_NAME: names.table,
-                BUCKET_NAME: dataBucketName(scope),
-                REGION_ROLE: scope.region.role,
-                ENVIRONMENT_SUFFIX: scope.env.suffix,
-                ...spec.environment?.(scope),
-                ...Object.fromEntries(observedEnv.map(([variable, key]) => [variable, envValues[key]!])),
-              },
+          environment: {
+            variables: {
+              TABLE_NAME: names.table,
+              BUCKET_NAME: dataBucketName(scope),
+              REGION_ROLE: scope.region.role,
+              ENVIRONMENT_SUFFIX: scope.env.suffix,
+              ...spec.environment?.(scope),
+              ...Object.fromEntries(observedEnv.map(([variable, key]) => [variable, envValues[key]!])),
             },
-          ],
-          tracingConfig: [{ mode: "Active" }],
+          },
+          tracingConfig: { mode: "Active" },
           ...(spec.vpc
             ? {
-                vpcConfig: [
-                  {
-                    subnetIdSelector: subnetTierSelector(scope, "private"),
-                    securityGroupIdSelector: scope.select("security-group-lambda"),
-                  },
-                ],
+                vpcConfig: {
+                  subnetIdSelector: subnetTierSelector(scope, "private"),
+                  securityGroupIdSelector: scope.select("security-group-lambda"),
+                },
               }
             : {}),
           tags: scope.tags(name),

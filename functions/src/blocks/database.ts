@@ -24,11 +24,11 @@ import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
 import { SubnetGroup } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/SubnetGroup";
 import { ClusterParameterGroup } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/ClusterParameterGroup";
-import { Cluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/Cluster";
+import { Cluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta2/Cluster";
 import { ClusterInstance } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/ClusterInstance";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Vault } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Vault";
-import { Plan } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Plan";
+import { Plan } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta2/Plan";
 import { Selection } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Selection";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
@@ -193,7 +193,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
         port: DATABASE_PORT,
         ...credentials(scope),
         ...(global ? { globalClusterIdentifier: resourceNames(scope).globalCluster } : {}),
-        serverlessv2ScalingConfiguration: [{ minCapacity: db.minCapacity, maxCapacity: db.maxCapacity }],
+        serverlessv2ScalingConfiguration: { minCapacity: db.minCapacity, maxCapacity: db.maxCapacity },
         storageEncrypted: true,
         kmsKeyIdSelector: key,
         iamDatabaseAuthenticationEnabled: true,
@@ -313,9 +313,9 @@ function backup(scope: RegionScope): Record<string, ManagedResource> {
             startWindow: 60,
             completionWindow: 180,
             targetVaultNameSelector: scope.select(LOGICAL.backupVault),
-            lifecycle: [{ deleteAfter: retention }],
+            lifecycle: { deleteAfter: retention },
             recoveryPointTags: scope.tags(),
-            ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: [{ deleteAfter: retention }] }] } : {}),
+            ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: { deleteAfter: retention } }] } : {}),
           },
         ],
         tags: scope.tags(planName),

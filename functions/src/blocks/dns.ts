@@ -11,8 +11,8 @@
  */
 import { Zone } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Zone";
 import { HealthCheck } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/HealthCheck";
-import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta1/Record";
-import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/MetricAlarm";
+import { Record as DnsRecord } from "@crossplane-models/provider-upjet-aws/route53.aws.upbound.io/v1beta2/Record";
+import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta2/MetricAlarm";
 import type { DnsSpec } from "../../../src/api/index.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
@@ -125,9 +125,9 @@ export function dns(scope: RegionScope): Record<string, ManagedResource> {
         type: "A",
         // The record's own health check (GET /health through the stage) decides; the target's
         // health would add nothing Route 53 can see of a regional API.
-        alias: [{ name: regionalDomainName, zoneId: regionalZoneId, evaluateTargetHealth: false }],
+        alias: { name: regionalDomainName, zoneId: regionalZoneId, evaluateTargetHealth: false },
         setIdentifier: scope.region.role,
-        failoverRoutingPolicy: [{ type: scope.region.active ? "PRIMARY" : "SECONDARY" }],
+        failoverRoutingPolicy: { type: scope.region.active ? "PRIMARY" : "SECONDARY" },
         healthCheckIdSelector: scope.select(LOGICAL.healthCheck),
       },
     },

@@ -11,10 +11,10 @@
  * region's queue is forwarded to the other region's by the replicator.
  */
 import { Rule } from "@crossplane-models/provider-upjet-aws/cloudwatchevents.aws.upbound.io/v1beta1/Rule";
-import { Target } from "@crossplane-models/provider-upjet-aws/cloudwatchevents.aws.upbound.io/v1beta1/Target";
+import { Target } from "@crossplane-models/provider-upjet-aws/cloudwatchevents.aws.upbound.io/v1beta2/Target";
 import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
 import { Invocation } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Invocation";
-import { EventSourceMapping } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/EventSourceMapping";
+import { EventSourceMapping } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta2/EventSourceMapping";
 import { Queue } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/Queue";
 import { QueueRedrivePolicy } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/QueueRedrivePolicy";
 import { INSTANCE_CREATED_EVENT } from "../../lambda/lib/failover-contract.js";
@@ -136,7 +136,7 @@ export function events(scope: RegionScope): Record<string, ManagedResource> {
             ruleSelector: scope.select(logical),
             targetId: rule.target,
             arn: functionArn,
-            retryPolicy: [{ maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 4 }],
+            retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 4 },
           },
         },
       });

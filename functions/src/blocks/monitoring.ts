@@ -8,7 +8,7 @@ import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
 import { Topic } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/v1beta1/Topic";
 import { TopicSubscription } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/v1beta1/TopicSubscription";
-import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/MetricAlarm";
+import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta2/MetricAlarm";
 import { Dashboard } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/Dashboard";
 import { shortHash } from "../../../src/naming.js";
 import { PLANNING_FIGURES } from "../../../src/recovery.js";

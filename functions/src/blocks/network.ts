@@ -9,12 +9,12 @@ import { InternetGateway } from "@crossplane-models/provider-upjet-aws/ec2.aws.u
 import { RouteTable } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/RouteTable";
 import { Route } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta2/Route";
 import { RouteTableAssociation } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/RouteTableAssociation";
-import { VPCEndpoint } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPCEndpoint";
+import { VPCEndpoint } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta2/VPCEndpoint";
 import { VPCEndpointRouteTableAssociation } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPCEndpointRouteTableAssociation";
 import { SecurityGroup } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroup";
 import { SecurityGroupIngressRule } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroupIngressRule";
 import { SecurityGroupEgressRule } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroupEgressRule";
-import { FlowLog } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/FlowLog";
+import { FlowLog } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta2/FlowLog";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";

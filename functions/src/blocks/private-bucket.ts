@@ -3,11 +3,11 @@
  * all four public access blocks (FSBP S3.1/S3.8), owner-enforced ownership (no ACLs) and a policy
  * that refuses plain HTTP (S3.5). Composed resources are `<logical>` and `<logical>-<control>`.
  */
-import { Bucket } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/Bucket";
-import { BucketVersioning } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketVersioning";
-import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
+import { Bucket } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/Bucket";
+import { BucketVersioning } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/BucketVersioning";
+import { BucketServerSideEncryptionConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/BucketServerSideEncryptionConfiguration";
 import { BucketPublicAccessBlock } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPublicAccessBlock";
-import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketOwnershipControls";
+import { BucketOwnershipControls } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/BucketOwnershipControls";
 import { BucketPolicy } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketPolicy";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope, Selector } from "../scope.js";
@@ -34,8 +34,8 @@ export function privateBucket(
   const keep = stateful ? { deletionPolicy: scope.deletionPolicy } : {};
   const encryption = kmsKey
     ? // The bucket key cuts KMS requests (and their cost) to one per bucket and time window.
-      { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }], bucketKeyEnabled: true }
-    : { applyServerSideEncryptionByDefault: [{ sseAlgorithm: "AES256" }] };
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyIdSelector: kmsKey }, bucketKeyEnabled: true }
+    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } };
   return {
     [logical]: new Bucket({
       metadata: scope.externalName(name),
@@ -45,7 +45,7 @@ export function privateBucket(
       },
     }),
     [`${logical}-versioning`]: new BucketVersioning({
-      spec: { ...keep, forProvider: { region, bucketSelector, versioningConfiguration: [{ status: "Enabled" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, versioningConfiguration: { status: "Enabled" } } },
     }),
     [`${logical}-encryption`]: new BucketServerSideEncryptionConfiguration({
       spec: { ...keep, forProvider: { region, bucketSelector, rule: [encryption] } },
@@ -64,7 +64,7 @@ export function privateBucket(
       },
     }),
     [`${logical}-ownership-controls`]: new BucketOwnershipControls({
-      spec: { ...keep, forProvider: { region, bucketSelector, rule: [{ objectOwnership: "BucketOwnerEnforced" }] } },
+      spec: { ...keep, forProvider: { region, bucketSelector, rule: { objectOwnership: "BucketOwnerEnforced" } } },
     }),
     [`${logical}-policy`]: new BucketPolicy({
       spec: {

@@ -8,9 +8,9 @@
  */
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
-import { Table } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/Table";
+import { Table } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta2/Table";
 import { BucketLifecycleConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketLifecycleConfiguration";
-import { BucketReplicationConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta1/BucketReplicationConfiguration";
+import { BucketReplicationConfiguration } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/BucketReplicationConfiguration";
 import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws.upbound.io/v1beta1/TableReplica";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
@@ -100,11 +100,11 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
           billingMode: "PAY_PER_REQUEST",
           hashKey: TABLE_HASH_KEY,
           attribute: [{ name: TABLE_HASH_KEY, type: "S" }],
-          pointInTimeRecovery: [{ enabled: true, recoveryPeriodInDays: scope.env.spec.database.backupRetentionDays }],
+          pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: scope.env.spec.database.backupRetentionDays },
           streamEnabled: true,
           streamViewType: "NEW_AND_OLD_IMAGES",
-          serverSideEncryption: [{ enabled: true, kmsKeyArn: keyArn }],
-          ttl: [{ attributeName: TABLE_TTL_ATTRIBUTE, enabled: true }],
+          serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+          ttl: { attributeName: TABLE_TTL_ATTRIBUTE, enabled: true },
           deletionProtectionEnabled: scope.protection,
           tags: scope.tags(tableName),
         },
@@ -233,18 +233,16 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
               id: REPLICATION_RULE_ID,
               status: "Enabled",
               priority: 1,
-              filter: [{}],
-              deleteMarkerReplication: [{ status: "Enabled" }],
-              sourceSelectionCriteria: [{ sseKmsEncryptedObjects: [{ status: "Enabled" }] }],
-              destination: [
-                {
-                  bucketSelector: scope.select(LOGICAL.bucket, destination.role),
-                  storageClass: "STANDARD",
-                  encryptionConfiguration: [{ replicaKmsKeyId: replicaKey }],
-                  replicationTime: [{ status: "Enabled", time: [{ minutes: REPLICATION_TIME_MINUTES }] }],
-                  metrics: [{ status: "Enabled", eventThreshold: [{ minutes: REPLICATION_TIME_MINUTES }] }],
-                },
-              ],
+              filter: {},
+              deleteMarkerReplication: { status: "Enabled" },
+              sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+              destination: {
+                bucketSelector: scope.select(LOGICAL.bucket, destination.role),
+                storageClass: "STANDARD",
+                encryptionConfiguration: { replicaKmsKeyId: replicaKey },
+                replicationTime: { status: "Enabled", time: { minutes: REPLICATION_TIME_MINUTES } },
+                metrics: { status: "Enabled", eventThreshold: { minutes: REPLICATION_TIME_MINUTES } },
+              },
             },
           ],
         },

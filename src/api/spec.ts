@@ -393,9 +393,20 @@ export const EnvironmentStatus = Type.Object(
           rpoSeconds: Type.Integer({ description: "Modeled recovery point objective." }),
           rtoSeconds: Type.Integer({ description: "Modeled recovery time objective." }),
           terms: Type.Optional(
-            Type.Array(Type.Object({ name: Type.String(), seconds: Type.Integer() }), {
-              description: "How the RTO adds up.",
-            }),
+            Type.Array(
+              Type.Object({
+                name: Type.String(),
+                step: Type.Optional(
+                  Type.String({
+                    description: "The recovery step the term counts; the failover orchestrator's steps carry the same names.",
+                  }),
+                ),
+                seconds: Type.Integer(),
+              }),
+              {
+                description: "How the RTO adds up.",
+              },
+            ),
           ),
         },
         { description: "Recovery objectives modeled from the configuration." },

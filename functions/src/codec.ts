@@ -131,7 +131,7 @@ function checkDepth(depth: number): void {
 // Value kinds in the generated unwrap's precedence: string, number, bool, struct, list, null.
 const KIND_RANK: Record<number, number> = { 26: 0, 17: 1, 32: 2, 42: 3, 50: 4, 8: 5 };
 
-function readValue(r: Reader, end: number, depth: number): unknown {
+function readValue(r: Reader, end: number, depth: number, plan?: DeferPlan): unknown {
   checkDepth(depth);
   let value: unknown = undefined;
   let rank = 6;
@@ -153,7 +153,7 @@ function readValue(r: Reader, end: number, depth: number): unknown {
         next = r.varint() !== 0;
         break;
       case 42: // struct_value
-        next = readStruct(r, r.delimited(end), depth + 1);
+        next = readStruct(r, r.delimited(end), depth + 1, plan);
         break;
       case 50: // list_value
         next = readList(r, r.delimited(end), depth + 1);
@@ -184,7 +184,47 @@ function readList(r: Reader, end: number, depth: number): unknown[] {
   return values;
 }
 
-function readStruct(r: Reader, end: number, depth: number): Json {
+/**
+ * Which members of a Struct are decoded only when first read: their bytes are framed (length
+ * checked against the enclosing message) and kept; the value is decoded, and checked, on first
+ * access. `nested` applies a plan to a member that is itself decoded now.
+ */
+interface DeferPlan {
+  deferred: ReadonlySet<string>;
+  nested?: Readonly<Record<string, DeferPlan>>;
+}
+
+/**
+ * Observed composed resources are most of a request, and their spec about half of it: it echoes
+ * the desired state the function itself wrote. The function reads it only to keep a resource
+ * that waits for a value (compose.ts keepWaitingResources), so it is decoded on demand, like the
+ * server-side field bookkeeping in metadata.managedFields, which nothing reads.
+ */
+const OBSERVED_COMPOSED: DeferPlan = {
+  deferred: new Set(["spec"]),
+  nested: { metadata: { deferred: new Set(["managedFields"]) } },
+};
+
+/** Defines `key` as a value decoded from `bytes` (one google.protobuf.Value) on first read. */
+function defineDeferred(object: Json, key: string, buf: Buffer, start: number, end: number, depth: number): void {
+  const settle = (value: unknown) => {
+    if (value === undefined) delete object[key];
+    else Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(object, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const r = new Reader(buf);
+      r.pos = start;
+      return settle(readValue(r, end, depth));
+    },
+    set: settle,
+  });
+}
+
+function readStruct(r: Reader, end: number, depth: number, plan?: DeferPlan): Json {
   checkDepth(depth);
   const object: Json = {};
   while (r.pos < end) {
@@ -194,28 +234,42 @@ function readStruct(r: Reader, end: number, depth: number): Json {
       checkDepth(depth + 1);
       let key = "";
       let value: unknown = undefined;
+      let deferredAt: [number, number] | undefined;
       while (r.pos < entryEnd) {
         const entryTag = r.varint();
         if (entryTag === 10) key = r.string(entryEnd);
-        else if (entryTag === 18) value = readValue(r, r.delimited(entryEnd), depth + 2);
-        else if (endsMessage(entryTag)) break;
+        else if (entryTag === 18) {
+          const valueEnd = r.delimited(entryEnd);
+          // Deferred only when the key came first (every encoder writes it first) and the Value is not empty.
+          if (plan?.deferred.has(key) && valueEnd > r.pos) {
+            deferredAt = [r.pos, valueEnd];
+            value = undefined;
+            r.pos = valueEnd;
+          } else {
+            deferredAt = undefined;
+            value = readValue(r, valueEnd, depth + 2, plan?.nested?.[key]);
+          }
+        } else if (endsMessage(entryTag)) break;
         else r.skip(entryTag & 7, entryEnd);
       }
       r.pos = entryEnd;
       // The generated codec drops "__proto__" too (its assignment sets a prototype, not a key).
-      if (value !== undefined && key !== "__proto__") object[key] = value;
+      if (key === "__proto__") continue;
+      if (deferredAt) defineDeferred(object, key, r.buf, deferredAt[0], deferredAt[1], depth + 2);
+      else if (value !== undefined) object[key] = value;
+      else if (key in object) delete object[key];
     } else if (endsMessage(tag)) break;
     else r.skip(tag & 7, end);
   }
   return object;
 }
 
-function readResource(r: Reader, end: number, depth: number): Resource {
+function readResource(r: Reader, end: number, depth: number, plan?: DeferPlan): Resource {
   checkDepth(depth);
   const resource: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
   while (r.pos < end) {
     const tag = r.varint();
-    if (tag === 10) resource.resource = readStruct(r, r.delimited(end), depth + 1);
+    if (tag === 10) resource.resource = readStruct(r, r.delimited(end), depth + 1, plan);
     else if (tag === 18) {
       const entryEnd = r.delimited(end);
       let key = "";
@@ -239,7 +293,8 @@ function readResource(r: Reader, end: number, depth: number): Resource {
   return resource;
 }
 
-function readState(r: Reader, end: number, depth: number): State {
+/** `composedPlan` applies to the composed resources, not the composite. */
+function readState(r: Reader, end: number, depth: number, composedPlan?: DeferPlan): State {
   checkDepth(depth);
   const state: State = { composite: undefined, resources: {} };
   while (r.pos < end) {
@@ -252,7 +307,7 @@ function readState(r: Reader, end: number, depth: number): State {
       while (r.pos < entryEnd) {
         const entryTag = r.varint();
         if (entryTag === 10) key = r.string(entryEnd);
-        else if (entryTag === 18) value = readResource(r, r.delimited(entryEnd), depth + 2);
+        else if (entryTag === 18) value = readResource(r, r.delimited(entryEnd), depth + 2, composedPlan);
         else if (endsMessage(entryTag)) break;
         else r.skip(entryTag & 7, entryEnd);
       }
@@ -280,7 +335,7 @@ export function decodeRunFunctionRequest(bytes: Uint8Array): RunFunctionRequest 
     const tag = r.varint();
     switch (tag) {
       case 18:
-        own.observed = readState(r, r.delimited(end), 1);
+        own.observed = readState(r, r.delimited(end), 1, OBSERVED_COMPOSED);
         break;
       case 26:
         own.desired = readState(r, r.delimited(end), 1);

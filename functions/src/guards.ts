@@ -1,22 +1,19 @@
 /**
  * Refuses changes the claim's schema cannot see. The function never gets the previous spec, but it
  * does see what was composed before: resources in the secondary region, and the tier every
- * resource was tagged with. A spec that would drop them is refused (Crossplane keeps the previous
+ * resource was labelled with. A spec that would drop them is refused (Crossplane keeps the previous
  * desired state on Fatal) unless `spec.allowTierDowngrade` says the deletion is intended. The
  * XRD's transition rule refuses the same change at the API server; this holds where that rule is
  * bypassed (an XR edited directly, a composition switched under a claim).
  */
 import { ClaimValidationError, TIERS, type Tier } from "../../src/api/index.js";
-import { STANDARD_TAG_KEYS } from "../../src/naming.js";
 import type { Environment, ObservedResource } from "./environment.js";
 import { LABELS } from "./scope.js";
 
 const rank = (tier: string): number => TIERS.indexOf(tier as Tier);
 
-function observedTier(resource: ObservedResource): string | undefined {
-  const forProvider = resource.spec?.forProvider as { tags?: Record<string, string> } | undefined;
-  return forProvider?.tags?.[STANDARD_TAG_KEYS.tier];
-}
+/** Read from the labels: an observed spec is decoded only when something reads it (codec.ts). */
+const observedTier = (resource: ObservedResource): string | undefined => resource.metadata?.labels?.[LABELS.tier];
 
 export function refuseTierDowngrade(env: Environment): void {
   if (env.spec.allowTierDowngrade) return;

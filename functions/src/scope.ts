@@ -10,6 +10,8 @@ export const LABELS = {
   regionRole: "dr.platform.io/region-role",
   block: "dr.platform.io/block",
   resource: "dr.platform.io/resource",
+  /** The tier a resource was composed for: the downgrade guard reads it from metadata, never the spec. */
+  tier: "dr.platform.io/tier",
 } as const;
 
 export const EXTERNAL_NAME = "crossplane.io/external-name";
@@ -40,7 +42,7 @@ export class RegionScope {
   }
 
   labels(logical: string): Record<string, string> {
-    return { [LABELS.regionRole]: this.region.role, [LABELS.block]: this.block, [LABELS.resource]: logical };
+    return { [LABELS.regionRole]: this.region.role, [LABELS.block]: this.block, [LABELS.resource]: logical, [LABELS.tier]: this.env.tier };
   }
 
   /** Selects a sibling composed by this composite, in this region unless told otherwise. */

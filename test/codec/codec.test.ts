@@ -9,11 +9,14 @@ import { decodeRunFunctionRequest, decodeStruct, encodeRunFunctionResponse, enco
 import { compose } from "../../functions/src/function.js";
 import { compositeOf, requestFor } from "../../functions/src/render.js";
 import { to } from "@crossplane-org/function-sdk-typescript";
+import { nextObserved, settle, type RenderedJson } from "../../tools/policy/settle.js";
+import { readClaim } from "../../tools/render/load.js";
 
 const RUNS = 300;
 
 // Keys include the empty string and "__proto__", which both codecs must treat alike.
-const key = fc.oneof(fc.string(), fc.constantFrom("", "__proto__", "apiVersion", "ü-ñ-😀"));
+// "spec", "metadata" and "managedFields" are the members an observed composed resource defers (codec.ts).
+const key = fc.oneof(fc.string(), fc.constantFrom("", "__proto__", "apiVersion", "ü-ñ-😀", "spec", "metadata", "managedFields"));
 const { struct: structArb } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
@@ -150,5 +153,53 @@ describe("the byte-level codec writes what the SDK's codec writes", () => {
 
   it("names the value it cannot encode", () => {
     expect(() => encodeStruct({ when: (() => 1) as unknown })).toThrow(/function/);
+  });
+});
+
+describe("the codec decodes an observed spec only when compose reads it", () => {
+  /** Composed resource names whose observed spec has been decoded (no longer a deferred accessor). */
+  const decodedSpecs = (req: RunFunctionRequest) =>
+    Object.entries(req.observed?.resources ?? {})
+      .filter(([, r]) => r.resource && Object.getOwnPropertyDescriptor(r.resource, "spec")?.get === undefined)
+      .map(([name]) => name);
+
+  let observed: Record<string, any>;
+  let claim: any;
+  beforeAll(async () => {
+    claim = readClaim(new URL("../../examples/warm-standby.yaml", import.meta.url).pathname);
+    const settled = await settle(claim);
+    // Every resource observed as AWS reports it: what the settled render desires, ready, with its values.
+    observed = nextObserved(RunFunctionResponse.toJSON(settled.response) as RenderedJson, settled.observed, claim);
+  });
+
+  const composeOurs = async (state: Record<string, any>) => {
+    const bytes = RunFunctionRequest.encode(requestFor(compositeOf(claim), state)).finish();
+    const req = decodeRunFunctionRequest(bytes);
+    expect(decodedSpecs(req)).toEqual([]);
+    const rsp = (await compose(req, to(req) as never, undefined)) as RunFunctionResponse;
+    const reference = (await compose(
+      RunFunctionRequest.decode(bytes),
+      to(RunFunctionRequest.decode(bytes)) as never,
+      undefined,
+    )) as RunFunctionResponse;
+    expect(RunFunctionResponse.toJSON(rsp)).toEqual(RunFunctionResponse.toJSON(reference));
+    return { req, rsp };
+  };
+
+  it("decodes no observed spec when nothing waits", async () => {
+    const { req, rsp } = await composeOurs(observed);
+    expect(Object.keys(rsp.desired?.resources ?? {}).length).toBeGreaterThan(200);
+    expect(decodedSpecs(req)).toEqual([]);
+  });
+
+  it("decodes the spec of a resource that waits for a value, to keep it as Crossplane saw it, and no other", async () => {
+    // The stage waits for the deployment's id once AWS stops reporting it.
+    const waiting = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, structuredClone(v)]));
+    const deployment = Object.keys(waiting).find((k) => k.startsWith("primary-") && waiting[k].kind === "Deployment")!;
+    delete waiting[deployment].status.atProvider.id;
+    const { req, rsp } = await composeOurs(waiting);
+    const kept = decodedSpecs(req);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const name of kept) expect(rsp.desired?.resources[name]?.resource).toMatchObject({ spec: waiting[name].spec });
   });
 });

@@ -27,6 +27,7 @@ export const PROVIDER_FAMILY_MEMBERS = [
   "rds",
   "route53",
   "s3",
+  "secretsmanager",
   "sns",
   "sqs",
 ] as const;

@@ -6,7 +6,7 @@
  * Global Database is its GlobalCluster's endpoint, which follows the writer across regions.
  */
 import type { CONNECTION_SECRET_KEYS } from "../../src/api/index.js";
-import type { Environment, ObservedResource } from "./environment.js";
+import type { Environment, RegionContext } from "./environment.js";
 import { LOGICAL } from "./blocks/names.js";
 
 export type ConnectionKey = (typeof CONNECTION_SECRET_KEYS)[number];
@@ -20,11 +20,19 @@ const API_KEY_VALUE = "attribute.value";
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : undefined;
 
-/** The Secrets Manager ARN in a cluster's observed `masterUserSecret` (a list in every served version). */
-function masterUserSecretArn(cluster: ObservedResource | undefined): string | undefined {
-  const secret = cluster?.status?.atProvider?.masterUserSecret;
-  const first = (Array.isArray(secret) ? secret[0] : secret) as { secretArn?: unknown } | undefined;
-  return text(first?.secretArn);
+/**
+ * The master password secret's ARN in the active region: the primary's, or in the secondary the
+ * ARN of its replica (the same but for the region), once Secrets Manager lists that replica.
+ */
+function masterSecretArn(env: Environment, active: RegionContext): string | undefined {
+  const atProvider = env.observed[`primary-${LOGICAL.masterSecret}`]?.status?.atProvider;
+  const arn = text(atProvider?.arn);
+  if (!arn || active.role === "primary") return arn;
+  const replicas = Array.isArray(atProvider?.replica) ? (atProvider.replica as Array<{ region?: unknown }>) : [];
+  if (!replicas.some((r) => r.region === active.name)) return undefined;
+  const parts = arn.split(":");
+  parts[3] = active.name;
+  return parts.join(":");
 }
 
 /** The Global Database's writer endpoint, once observed; undefined for a standalone cluster. */
@@ -33,7 +41,8 @@ export function globalWriterEndpoint(env: Environment): string | undefined {
 }
 
 export function connectionDetails(env: Environment, connections: ObservedConnections): Partial<Record<ConnectionKey, string>> {
-  const active = (env.regions.find((r) => r.active) ?? env.primary).role;
+  const activeRegion = env.regions.find((r) => r.active) ?? env.primary;
+  const active = activeRegion.role;
   const observed = (logical: string, role = active) => env.observed[`${role}-${logical}`];
   const cluster = observed(LOGICAL.auroraCluster);
   const apiKey = connections[`${active}-api-key`]?.[API_KEY_VALUE];
@@ -43,8 +52,7 @@ export function connectionDetails(env: Environment, connections: ObservedConnect
     dbWriterEndpoint: globalWriterEndpoint(env) ?? text(cluster?.status?.atProvider?.endpoint),
     dbReaderEndpoint: text(cluster?.status?.atProvider?.readerEndpoint),
     dbPort: text(cluster?.status?.atProvider?.port),
-    // RDS manages the master password only outside a Global Database; the primary's cluster holds it.
-    dbMasterUserSecretArn: masterUserSecretArn(observed(LOGICAL.auroraCluster, "primary")),
+    dbMasterUserSecretArn: masterSecretArn(env, activeRegion),
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<Record<ConnectionKey, string>>;
 }

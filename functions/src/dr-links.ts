@@ -35,7 +35,8 @@ export function drLinks(env: Environment): DrLink[] {
     ["secondary", "primary"],
   ];
   const links: DrLink[] = [
-    // Both clusters are members of the one Global Database, which the primary region holds.
+    // Both clusters are members of the one Global Database, which the primary region holds: it is
+    // made from the primary cluster, and the secondary joins it.
     ...roles.map(([role]) => ({
       kind: "global database" as const,
       from: key(role, LOGICAL.auroraCluster),

@@ -123,6 +123,8 @@ interface Proc {
   name: string;
   child: ChildProcess;
   log: string;
+  /** How it was started, so a fault scenario can start it again the same way. */
+  start: { cmd: string; args: string[]; env: Record<string, string>; cwd: string };
 }
 
 export interface ControlPlaneOptions {
@@ -297,14 +299,39 @@ export class ControlPlane {
 
   private spawn(name: string, cmd: string, args: string[], env: Record<string, string> = {}, cwd = this.dir): void {
     const log = join(this.dir, `${name}.log`);
-    const out = createWriteStream(log);
+    // Appends: a process started again after a fault keeps its earlier log above.
+    const out = createWriteStream(log, { flags: "a" });
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
+    const proc: Proc = { name, child, log, start: { cmd, args, env, cwd } };
     child.on("exit", (code, signal) => {
-      if (!this.stopping) out.write(`\n[e2e] ${name} exited early: code ${code} signal ${signal}\n`);
+      if (!this.stopping && !this.killed.has(proc)) out.write(`\n[e2e] ${name} exited early: code ${code} signal ${signal}\n`);
     });
-    this.procs.push({ name, child, log });
+    this.procs.push(proc);
+  }
+
+  /** Processes a fault scenario stopped on purpose: assertAlive does not count them. */
+  private readonly killed = new Set<Proc>();
+
+  /** A fault: stops the process with `signal` (SIGKILL: no graceful shutdown) and waits for it to exit. */
+  async kill(name: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const p = this.procs.find((x) => x.name === name && !this.killed.has(x));
+    if (!p) throw new Error(`no running process ${name}`);
+    this.killed.add(p);
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      const exited = new Promise<void>((r) => p.child.once("exit", () => r()));
+      p.child.kill(signal);
+      await exited;
+    }
+  }
+
+  /** Starts a process stopped by kill() again, with the same command, arguments and environment. */
+  restart(name: string): void {
+    const p = [...this.procs].reverse().find((x) => x.name === name);
+    if (!p || !this.killed.has(p)) throw new Error(`${name} was not stopped by kill()`);
+    this.procs.splice(this.procs.indexOf(p), 1);
+    this.spawn(name, p.start.cmd, p.start.args, p.start.env, p.start.cwd);
   }
 
   private stopping = false;
@@ -312,6 +339,7 @@ export class ControlPlane {
   /** Whether a process is still running (a crashed one fails the run with its log tail). */
   assertAlive(): void {
     for (const p of this.procs) {
+      if (this.killed.has(p)) continue;
       if (p.child.exitCode !== null || p.child.signalCode !== null) {
         throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}); log tail:\n${this.logTail(p.name)}`);
       }

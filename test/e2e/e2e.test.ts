@@ -30,6 +30,7 @@ import { Drctl, condition } from "../../tools/drctl/drctl.js";
 import { ControlPlane, CROSSPLANE_CRDS, CROSSPLANE_VERSION, REPO_ROOT, until } from "./controlplane.js";
 import { providerCrds, PROVIDER_CRDS_DIR, PROVIDER_RELEASE, withSchemaDefaults, type Crd } from "./provider-crds.js";
 import { INVALID_CLAIMS, IMMUTABLE_CHANGES } from "../support/invalid-claims.js";
+import { liveChangeScenarios } from "./scenarios.js";
 
 type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
 
@@ -555,3 +556,6 @@ describe("the package on a real API server with real Crossplane", () => {
     2 * SETTLE_MS,
   );
 });
+
+// Tier upgrade and fault scenarios on their own claim (test/e2e/scenarios.ts).
+liveChangeScenarios(() => ({ cp, custom, objects, converged, create, needXrd, summary }));

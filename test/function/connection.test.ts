@@ -35,11 +35,20 @@ function observedByAws(settled: Awaited<ReturnType<typeof settle>>, global: bool
       endpoint: `${role}-writer.cluster-abc.rds.amazonaws.com`,
       readerEndpoint: `${role}-reader.cluster-ro-abc.rds.amazonaws.com`,
       port: 5432,
-      ...(global ? {} : { masterUserSecret: [{ secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-${role}` }] }),
     });
     atProvider(`${role}-api-stage`, { invokeUrl: `https://${role}.execute-api.amazonaws.com/v1` });
   }
   if (global) atProvider("primary-aurora-global-cluster", { endpoint: "dr-aurora-global.global-abc.global.rds.amazonaws.com" });
+  // Secrets Manager reports the secret's ARN and, in the DR tiers, the replica it keeps in the secondary region.
+  const secret = next["primary-aurora-master-secret"].spec!.forProvider as {
+    region: string;
+    name: string;
+    replica?: Array<{ region: string }>;
+  };
+  atProvider("primary-aurora-master-secret", {
+    arn: `arn:aws:secretsmanager:${secret.region}:123456789012:secret:${secret.name}-AbCdEf`,
+    ...(secret.replica ? { replica: secret.replica.map((r) => ({ ...r, status: "InSync" })) } : {}),
+  });
   const connections = Object.fromEntries(
     ["primary", "secondary"]
       .filter((r) => next[`${r}-api-key`])
@@ -48,8 +57,9 @@ function observedByAws(settled: Awaited<ReturnType<typeof settle>>, global: bool
   return { observed: next, connections };
 }
 
-async function published(tier: string) {
+async function published(tier: string, activeRegion?: "secondary") {
   const claim = example(tier);
+  if (activeRegion) claim.spec = { ...claim.spec, failover: { ...(claim.spec?.failover as object), activeRegion } };
   const settled = await settle(claim);
   expect(settled.fatal).toBeUndefined();
   const { observed, connections } = observedByAws(settled, tier !== "backup-restore");
@@ -61,7 +71,7 @@ async function published(tier: string) {
 }
 
 describe("connection details", () => {
-  it("a settled warm-standby publishes every key AWS can give it, the writer being the Global Database's endpoint", async () => {
+  it("a settled warm-standby publishes all six keys, the writer being the Global Database's endpoint", async () => {
     const { rsp, details } = await published("warm-standby");
     expect(details).toEqual({
       apiUrl: "https://primary.execute-api.amazonaws.com/v1",
@@ -69,18 +79,35 @@ describe("connection details", () => {
       dbWriterEndpoint: "dr-aurora-global.global-abc.global.rds.amazonaws.com",
       dbReaderEndpoint: "primary-reader.cluster-ro-abc.rds.amazonaws.com",
       dbPort: "5432",
-      // RDS does not manage master passwords of Global Database members: there is no such secret.
+      dbMasterUserSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dr-aurora-master-prod01-9872f00b-us-east-1-AbCdEf",
     });
+    expect(Object.keys(details).sort()).toEqual([...CONNECTION_SECRET_KEYS].sort());
     expect(rsp.desired.composite.resource.status.globalWriterEndpoint).toBe("dr-aurora-global.global-abc.global.rds.amazonaws.com");
     // The key's value stays in the connection secret: not in the status, results or any desired resource.
     const elsewhere = JSON.stringify({ status: rsp.desired.composite.resource, results: rsp.results, resources: rsp.desired.resources });
     expect(elsewhere.includes(API_KEY_VALUE)).toBe(false);
   });
 
+  it("with the secondary active, publishes the replica of the password secret that Secrets Manager keeps there", async () => {
+    const { details } = await published("warm-standby", "secondary");
+    expect(details.dbMasterUserSecretArn).toBe(
+      "arn:aws:secretsmanager:us-east-2:123456789012:secret:dr-aurora-master-prod01-9872f00b-us-east-1-AbCdEf",
+    );
+    expect(details.dbReaderEndpoint).toBe("secondary-reader.cluster-ro-abc.rds.amazonaws.com");
+    expect(Object.keys(details).sort()).toEqual([...CONNECTION_SECRET_KEYS].sort());
+  });
+
+  it("a settled pilot-light publishes all six keys", async () => {
+    const { details } = await published("pilot-light");
+    expect(Object.keys(details).sort()).toEqual([...CONNECTION_SECRET_KEYS].sort());
+  });
+
   it("a settled backup-restore publishes all six advertised keys", async () => {
     const { details } = await published("backup-restore");
     expect(Object.keys(details).sort()).toEqual([...CONNECTION_SECRET_KEYS].sort());
-    expect(details.dbMasterUserSecretArn).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-primary");
+    expect(details.dbMasterUserSecretArn).toMatch(
+      /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:dr-aurora-master-rep01-[0-9a-f]{8}-eu-west-1-AbCdEf$/,
+    );
     expect(details.dbWriterEndpoint).toBe("primary-writer.cluster-abc.rds.amazonaws.com");
   });
 

@@ -15,6 +15,8 @@ describe("database block", () => {
       "aurora-cluster",
       "aurora-instance-1",
       "aurora-log-group",
+      "aurora-master-secret",
+      "aurora-master-secret-version",
       "aurora-parameter-group",
       "aurora-subnet-group",
       "backup-plan",
@@ -29,22 +31,54 @@ describe("database block", () => {
     for (const model of Object.values(models)) expect(() => model.validate()).not.toThrow();
   });
 
-  it("never carries a password: RDS manages the master password in Secrets Manager, encrypted with the block's key", () => {
-    const { out } = runBlock(database, BASE_SPEC);
-    const cluster = fp(out["aurora-cluster"]);
-    expect(cluster.manageMasterUserPassword).toBe(true);
-    expect(cluster.masterUserSecretKmsKeyIdSelector.matchLabels["dr.platform.io/resource"]).toBe("database-key");
-    const passwordFields: string[] = [];
-    const walk = (value: unknown, path: string) => {
-      if (value && typeof value === "object") {
-        for (const [k, v] of Object.entries(value)) {
-          if (/password/i.test(k) && k !== "manageMasterUserPassword") passwordFields.push(`${path}.${k}`);
-          walk(v, `${path}.${k}`);
+  it.each(["backup-restore", "pilot-light", "warm-standby"])(
+    "%s: one password mode, never a password: the provider generates it into a Secret, copied to Secrets Manager by reference",
+    (tier) => {
+      const { out } = runBlock(database, { ...TWO_REGION_SPEC, tier });
+      const cluster = fp(out["aurora-cluster"]);
+      // RDS-managed passwords are not allowed in a Global Database: no tier uses them, so no upgrade switches modes.
+      expect(cluster.manageMasterUserPassword).toBeUndefined();
+      expect(cluster).toMatchObject({ masterUsername: "dradmin", autoGeneratePassword: true });
+      const ref = { namespace: "crossplane-system", name: "dr-aurora-master-stage-2b07edd8", key: "password" };
+      expect(cluster.masterPasswordSecretRef).toEqual(ref);
+      const version = fp(out["aurora-master-secret-version"]);
+      expect(version.secretStringSecretRef).toEqual(ref);
+      expect(version.secretIdSelector.matchLabels["dr.platform.io/resource"]).toBe("aurora-master-secret");
+      const secret = fp(out["aurora-master-secret"]);
+      expect(secret).toMatchObject({ region: "us-west-2", name: "dr-aurora-master-stage-2b07edd8-us-west-2" });
+      expect(secret.kmsKeyIdSelector.matchLabels).toEqual({
+        "dr.platform.io/region-role": "primary",
+        "dr.platform.io/resource": "database-key",
+      });
+      const passwordFields: string[] = [];
+      const walk = (value: unknown, path: string) => {
+        if (value && typeof value === "object") {
+          for (const [k, v] of Object.entries(value)) {
+            if (/password/i.test(k) && !["autoGeneratePassword", "masterPasswordSecretRef"].includes(k))
+              passwordFields.push(`${path}.${k}`);
+            walk(v, `${path}.${k}`);
+          }
         }
-      }
-    };
-    walk(out, "database");
-    expect(passwordFields).toEqual([]);
+      };
+      walk(out, "database");
+      expect(passwordFields).toEqual([]);
+    },
+  );
+
+  it("replicates the password secret to the secondary region under that region's database key, once AWS reports the key", () => {
+    const waiting = runBlock(database, TWO_REGION_SPEC);
+    expect(fp(waiting.out["aurora-master-secret"]).replica).toBeUndefined();
+    expect(waiting.pending).toContainEqual({ resource: "primary-aurora-master-secret", reason: "waits for arn of secondary-database-key" });
+    const keyArn = "arn:aws:kms:us-east-1:123456789012:key/secondary";
+    const { out } = runBlock(database, TWO_REGION_SPEC, { observed: { "secondary-database-key": observedWith({ arn: keyArn }) } });
+    expect(fp(out["aurora-master-secret"]).replica).toEqual([{ region: "us-east-1", kmsKeyId: keyArn }]);
+    // backup-restore has one region: nothing to replicate to, nothing to wait for.
+    const single = runBlock(database, BASE_SPEC);
+    expect(fp(single.out["aurora-master-secret"]).replica).toBeUndefined();
+    expect(single.pending.map((p) => p.resource)).not.toContain("primary-aurora-master-secret");
+    // The secondary region composes no secret of its own: it reads the replica.
+    const secondary = runBlock(database, TWO_REGION_SPEC, { role: "secondary" });
+    expect(secondary.out["aurora-master-secret"]).toBeUndefined();
   });
 
   it("is Aurora PostgreSQL Serverless v2 sized, retained and encrypted as the claim says", () => {
@@ -114,11 +148,20 @@ describe("database block", () => {
     expect(out["database-key"].spec.deletionPolicy).toBe(want.policy);
     expect(out["backup-vault"].spec.deletionPolicy).toBe(want.policy);
     expect(fp(out["backup-vault"]).forceDestroy).toBe(want.forceDestroy);
+    for (const secret of ["aurora-master-secret", "aurora-master-secret-version"])
+      expect(out[secret].spec.deletionPolicy).toBe(want.policy);
+    expect(fp(out["aurora-master-secret"]).recoveryWindowInDays).toBe(protection ? 30 : 0);
   });
 
   it("names every AWS resource with the environment suffix and tags everything that takes tags", () => {
     const { out } = runBlock(database, BASE_SPEC, { observed: { "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }) } });
-    const untaggable = ["database-key-alias", "backup-role-policy-backup", "backup-role-policy-restores", "backup-selection"];
+    const untaggable = [
+      "database-key-alias",
+      "backup-role-policy-backup",
+      "backup-role-policy-restores",
+      "backup-selection",
+      "aurora-master-secret-version",
+    ];
     for (const [name, resource] of Object.entries(out)) {
       const external = resource.metadata?.annotations?.[EXTERNAL_NAME];
       if (external) expect({ name, external }).toEqual({ name, external: expect.stringContaining("-stage") });
@@ -185,8 +228,10 @@ describe("database block", () => {
         role: "secondary",
         observed: {
           "primary-backup-vault": observedWith({ arn: PRIMARY_VAULT_ARN }),
-          // A secondary cluster joins the global database once the primary cluster exists.
-          "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }),
+          // A secondary cluster joins the global database once it exists (made from the primary cluster).
+          "primary-aurora-global-cluster": observedWith({
+            arn: "arn:aws:rds::123456789012:global-cluster:dr-aurora-global-stage-2b07edd8",
+          }),
         },
       });
       expect(fp(out["backup-plan"]).region).toBe("us-east-1");

@@ -108,13 +108,22 @@ describe("a warm-standby environment once AWS has reported its values", () => {
     }
   });
 
-  it("makes one Global Database with the primary cluster as writer source and a credential-free secondary", () => {
+  it("makes one Global Database from the primary cluster, which the credential-free secondary joins", () => {
     const globals = Object.values(r).filter((m) => m.kind === "GlobalCluster");
     expect(globals).toHaveLength(1);
     const globalId = externalName(globals[0]);
     const primary = fp(r["primary-aurora-cluster"]);
     const secondary = fp(r["secondary-aurora-cluster"]);
-    expect([primary.globalClusterIdentifier, secondary.globalClusterIdentifier]).toEqual([globalId, globalId]);
+    // The primary is the source: AWS takes engine, version, database and encryption from it, and
+    // the provider refuses to add an existing cluster by naming the global cluster on it.
+    expect(fp(globals[0]).sourceDbClusterIdentifierSelector.matchLabels).toEqual({
+      [LABELS.regionRole]: "primary",
+      [LABELS.resource]: "aurora-cluster",
+    });
+    // Set beside a source, as the provider requires; false while protected.
+    expect(fp(globals[0])).toMatchObject({ forceDestroy: false, deletionProtection: true });
+    for (const field of ["engine", "engineVersion", "databaseName", "storageEncrypted"]) expect(fp(globals[0])[field]).toBeUndefined();
+    expect([primary.globalClusterIdentifier, secondary.globalClusterIdentifier]).toEqual([undefined, globalId]);
     expect([primary.region, secondary.region]).toEqual(["us-east-1", "us-west-2"]);
     expect(primary).toMatchObject({ masterUsername: "dradmin", databaseName: "app", autoGeneratePassword: true });
     // RDS does not manage passwords of global database members; the provider generates one into a Secret.
@@ -254,7 +263,9 @@ describe("a pilot-light environment", () => {
     const { database } = await import("../../functions/src/blocks/database.js");
     const spec = { environmentSuffix: "pl01", tier: "pilot-light", primaryRegion: "eu-west-1", secondaryRegion: "eu-central-1" };
     const observed = {
-      "primary-aurora-cluster": { status: { atProvider: { arn: "arn:aws:rds:eu-west-1:123456789012:cluster:dr-aurora-pl01-eu-west-1" } } },
+      "primary-aurora-global-cluster": {
+        status: { atProvider: { arn: "arn:aws:rds::123456789012:global-cluster:dr-aurora-global-pl01" } },
+      },
     };
     const instances = (activeRegion: string) => {
       const env = buildEnvironment({ metadata: { name: "ledger", uid: "u" }, spec: { ...spec, failover: { activeRegion } } }, observed);
@@ -264,7 +275,7 @@ describe("a pilot-light environment", () => {
     expect(instances("secondary")).toEqual(["aurora-instance-1"]);
   });
 
-  it("renders without a secondary reader, and its secondary cluster waits for the primary cluster", async () => {
+  it("renders without a secondary reader, and its secondary cluster waits for the global cluster", async () => {
     const r = manifests(await renderCase("pilot-light"));
     expect(r["primary-aurora-global-cluster"]).toBeDefined();
     expect(Object.keys(r).filter((k) => k.startsWith("secondary-aurora-instance"))).toEqual([]);

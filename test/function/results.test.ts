@@ -51,8 +51,9 @@ test("the composite is explicitly not ready while anything waits, and ready once
 });
 
 /** Where each kind of link lives in the source resource's spec, and what of the target it holds. */
-const LINK_FIELDS: Record<string, (spec: Json) => unknown> = {
-  "global database": (s) => s.forProvider.globalClusterIdentifierSelector ?? s.forProvider.globalClusterIdentifier,
+const LINK_FIELDS: Record<string, (spec: Json, target: Json) => unknown> = {
+  // The secondary joins by the global cluster's identifier; the global cluster is made from the primary.
+  "global database": (s, t) => s.forProvider.globalClusterIdentifier ?? t.forProvider.sourceDbClusterIdentifierSelector,
   "table replica": () => undefined,
   "bucket replication": (s) => s.forProvider.rule[0].destination.bucketSelector,
   "backup copy": (s) => s.forProvider.rule[0].copyAction?.[0]?.destinationVaultArn,
@@ -77,7 +78,7 @@ test.each(["pilot-light.yaml", "warm-standby.yaml"])(
       // The one Global Database sits in the primary region; every other link crosses regions.
       const role = (m: Json) => m.metadata.labels["dr.platform.io/region-role"];
       if (link.from !== "primary-aurora-cluster") expect(role(from!)).not.toBe(role(to!));
-      if (link.kind !== "table replica") expect(LINK_FIELDS[link.kind]!(from!.spec)).toBeDefined();
+      if (link.kind !== "table replica") expect(LINK_FIELDS[link.kind]!(from!.spec, to!.spec)).toBeDefined();
     }
     // The replica points at the primary's table, the backup copy at the other region's vault.
     const replica = settled.resources["secondary-table-replica"] as Json;

@@ -106,10 +106,10 @@ const MUTATIONS: Mutation[] = [
   },
   {
     rule: "rds-encrypted",
-    label: "global cluster unencrypted",
+    label: "global cluster made from an unencrypted cluster",
     apply: (res) => {
-      const [n, r] = pick(res, "rds", "GlobalCluster");
-      delete fp(r).storageEncrypted;
+      const [n] = pick(res, "rds", "GlobalCluster");
+      fp(res["primary-aurora-cluster"]).storageEncrypted = false;
       return n;
     },
   },

@@ -108,6 +108,8 @@ describe("deletion safety: protection", () => {
     "kms/Alias",
     "rds/ClusterParameterGroup",
     "rds/SubnetGroup",
+    "secretsmanager/Secret",
+    "secretsmanager/SecretVersion",
   ];
   const DR = ["rds/GlobalCluster", "dynamodb/TableReplica", "s3/BucketReplicationConfiguration"];
   const EXPECTED_KINDS: Record<string, string[]> = {

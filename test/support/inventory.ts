@@ -42,6 +42,9 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   // A secondary has a reader in warm standby; in pilot light only once it is the active region.
   "rds/ClusterInstance": (spec, role) =>
     role === "primary" || spec.tier === "warm-standby" || spec.failover.activeRegion === "secondary" ? 1 : 0,
+  // The master password in Secrets Manager, once, in the primary region (replicated by the secret itself).
+  "secretsmanager/Secret": primaryOnly(1),
+  "secretsmanager/SecretVersion": primaryOnly(1),
   "dynamodb/Table": primaryOnly(1),
   "dynamodb/TableReplica": (spec, role) => (dr(spec) && role === "secondary" ? 1 : 0),
   "s3/Bucket": each(2),

@@ -100,6 +100,9 @@ export const GUARD_KINDS: ReadonlyArray<{ group: string; kind: string }> = [
   { group: "rds", kind: "ClusterParameterGroup" },
   { group: "rds", kind: "SubnetGroup" },
   { group: "sqs", kind: "QueueRedrivePolicy" },
+  // The kept cluster's master password: without it nobody can log in to the data that stays.
+  { group: "secretsmanager", kind: "Secret" },
+  { group: "secretsmanager", kind: "SecretVersion" },
 ];
 
 /** The bucket settings among them: kept with the bucket, or its deletion strips them. */
@@ -246,10 +249,19 @@ export const RULES: readonly Rule[] = [
     id: "rds-encrypted",
     control: "RDS.27",
     description: "Every Aurora cluster (and the global cluster) is encrypted at rest.",
-    check: (res) =>
-      [...ofKind(res, "rds", "Cluster"), ...ofKind(res, "rds", "GlobalCluster")].flatMap(([name, r]) =>
-        forProvider(r).storageEncrypted === true ? [] : [{ resource: name, message: "storageEncrypted is not true" }],
-      ),
+    note: "A global cluster made from a cluster takes that cluster's encryption (AWS refuses storageEncrypted beside a source).",
+    check: (res) => {
+      const clusters = ofKind(res, "rds", "Cluster");
+      const encrypted = (r: Manifest) => forProvider(r).storageEncrypted === true;
+      return [
+        ...clusters.flatMap(([name, r]) => (encrypted(r) ? [] : [{ resource: name, message: "storageEncrypted is not true" }])),
+        ...ofKind(res, "rds", "GlobalCluster").flatMap(([name, r]) => {
+          const sources = clusters.filter(([, c]) => refersTo(r, "sourceDbClusterIdentifier", c));
+          if (sources.length > 0 ? sources.every(([, c]) => encrypted(c)) : encrypted(r)) return [];
+          return [{ resource: name, message: sources.length > 0 ? "its source cluster is not encrypted" : "storageEncrypted is not true" }];
+        }),
+      ];
+    },
   },
   {
     id: "rds-deletion-protection",

@@ -126,9 +126,9 @@ export const fatalOf = (rsp: RenderedJson): string | undefined =>
 export const resourcesOf = (rsp: RenderedJson): Resources =>
   Object.fromEntries(Object.entries<{ resource: unknown }>(rsp.desired?.resources ?? {}).map(([k, v]) => [k, v.resource])) as Resources;
 
-/** Renders `claim` until it waits for nothing. */
-export async function settle(claim: Claim, maxRounds = MAX_ROUNDS): Promise<Settled> {
-  let observed: Record<string, ObservedResource> = {};
+/** Renders `claim` until it waits for nothing, from nothing observed or from what an earlier claim left (`from`). */
+export async function settle(claim: Claim, maxRounds = MAX_ROUNDS, from: Record<string, ObservedResource> = {}): Promise<Settled> {
+  let observed = from;
   for (let round = 1; round <= maxRounds; round++) {
     const response = await render(claim, observed);
     const rsp = RunFunctionResponse.toJSON(response) as RenderedJson;

@@ -5,8 +5,11 @@
  * has two regions.
  *
  * DR tiers make the two clusters one Aurora Global Database: the primary region's block composes
- * the GlobalCluster, both clusters join it by its identifier, and the secondary cluster is headless
- * in pilot light (no instances) and has one reader at minimum capacity in warm standby.
+ * the GlobalCluster from the primary cluster (`sourceDbClusterIdentifier`), the secondary cluster
+ * joins it by its identifier, and the secondary is headless in pilot light (no instances) and has
+ * one reader at minimum capacity in warm standby. The primary cluster is composed the same way in
+ * every tier, so a tier upgrade turns the existing cluster into the global database's writer in
+ * place (see globalCluster below).
  *
  * How `spec.failover.activeRegion` maps onto the clusters: it does not. Which cluster writes is
  * state AWS owns and changes at run time (an unplanned FailoverGlobalCluster by the orchestrator,
@@ -33,6 +36,8 @@ import { Selection } from "@crossplane-models/provider-upjet-aws/backup.aws.upbo
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { GlobalCluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/GlobalCluster";
+import { Secret } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.upbound.io/v1beta1/Secret";
+import { SecretVersion } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.upbound.io/v1beta1/SecretVersion";
 import type { ManagedResource } from "../block.js";
 import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
@@ -46,10 +51,12 @@ export const MASTER_USERNAME = "dradmin";
 export const AURORA_INSTANCES = 1;
 
 /**
- * Where the provider keeps a generated master password for clusters RDS cannot manage one for;
- * the same namespace the Composition writes connection secrets to.
+ * Where the provider keeps the master password it generates; the same namespace the Composition
+ * writes connection secrets to.
  */
 export const MASTER_PASSWORD_SECRET_NAMESPACE = "crossplane-system";
+/** The key of that Secret that holds the password. */
+export const MASTER_PASSWORD_KEY = "password";
 
 /**
  * Instances of the region's cluster. A secondary has one reader in warm standby; in pilot light
@@ -157,28 +164,12 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
 
   const global = isGlobal(scope);
   const primary = scope.region.role === "primary";
-  if (global && primary) {
-    out[LOGICAL.globalCluster] = new GlobalCluster({
-      metadata: scope.externalName(resourceNames(scope).globalCluster),
-      spec: {
-        deletionPolicy: scope.deletionPolicy,
-        forProvider: {
-          region,
-          engine: AURORA_ENGINE,
-          engineVersion: db.engineVersion,
-          storageEncrypted: true,
-          // Members leave the global cluster before it is deleted, so an unprotected environment can go.
-          deletionProtection: protection,
-          forceDestroy: !protection,
-          tags: scope.tags(resourceNames(scope).globalCluster),
-        },
-      },
-    });
-  }
+  if (primary) Object.assign(out, masterSecret(scope));
+  if (global && primary) out[LOGICAL.globalCluster] = globalCluster(scope);
 
-  // A secondary cluster joins a global cluster that has its primary already; until AWS reports
-  // the primary cluster, this region's cluster (and its instances) wait.
-  const joinable = !global || primary || scope.atProvider(LOGICAL.auroraCluster, "arn", LOGICAL.auroraCluster, "primary");
+  // A secondary cluster joins a global cluster that has its primary already: the GlobalCluster is
+  // made from the primary cluster, so once AWS reports it, this region's cluster (and its instances) follow.
+  const joinable = !global || primary || scope.atProvider(LOGICAL.globalCluster, "arn", LOGICAL.auroraCluster, "primary");
   if (!joinable) return { ...out, ...backup(scope) };
 
   out[LOGICAL.auroraCluster] = new Cluster({
@@ -192,7 +183,9 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
         engineVersion: db.engineVersion,
         port: DATABASE_PORT,
         ...credentials(scope),
-        ...(global ? { globalClusterIdentifier: resourceNames(scope).globalCluster } : {}),
+        // Only the secondary names the global cluster: the primary becomes its member by being its
+        // source, and AWS then reports the membership (the provider late-initializes it into the spec).
+        ...(global && !primary ? { globalClusterIdentifier: resourceNames(scope).globalCluster } : {}),
         serverlessv2ScalingConfiguration: { minCapacity: db.minCapacity, maxCapacity: db.maxCapacity },
         storageEncrypted: true,
         kmsKeyIdSelector: key,
@@ -241,26 +234,92 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
 }
 
 /**
- * The master user. A standalone cluster lets RDS generate and rotate the password in Secrets
- * Manager. RDS does not manage passwords of global database members, so there the provider
- * generates one into a Kubernetes Secret: still no literal password in any spec. A secondary
- * cluster takes user, password and database from the global database and must set none of them.
+ * The Global Database, made from the primary cluster. Creating it from an existing cluster is the
+ * only way AWS offers to put a cluster that already exists into a global database (the provider,
+ * like Terraform, refuses to add one by setting its globalClusterIdentifier), so a new DR
+ * environment and one upgraded from backup-restore are composed alike and converge to the same
+ * state. With a source cluster AWS takes engine, engine version, database name and encryption from
+ * it and must not be given them. The provider requires forceDestroy to be set beside a source:
+ * unprotected, members leave before the global cluster goes; protected, it stays false (and the
+ * global cluster is orphaned).
+ */
+function globalCluster(scope: RegionScope): GlobalCluster {
+  const name = resourceNames(scope).globalCluster;
+  return new GlobalCluster({
+    metadata: scope.externalName(name),
+    spec: {
+      deletionPolicy: scope.deletionPolicy,
+      forProvider: {
+        region: scope.region.name,
+        sourceDbClusterIdentifierSelector: scope.select(LOGICAL.auroraCluster),
+        deletionProtection: scope.protection,
+        forceDestroy: !scope.protection,
+        tags: scope.tags(name),
+      },
+    },
+  });
+}
+
+/**
+ * The master user, the same in every tier so that no tier change switches the password mode (a
+ * cluster that lets RDS manage its password cannot be in a Global Database, and switching modes
+ * changes the password under every client). The provider generates the password into a Kubernetes
+ * Secret (no literal password in any spec); a secondary cluster takes user, password and database
+ * from the global database and must set none of them.
  */
 function credentials(scope: RegionScope): Record<string, unknown> {
   const { env, region } = scope;
   if (region.role === "secondary") return {};
-  const user = { databaseName: env.spec.database.databaseName, masterUsername: MASTER_USERNAME };
-  if (!isGlobal(scope)) {
-    return { ...user, manageMasterUserPassword: true, masterUserSecretKmsKeyIdSelector: scope.select("database-key") };
-  }
   return {
-    ...user,
+    databaseName: env.spec.database.databaseName,
+    masterUsername: MASTER_USERNAME,
     autoGeneratePassword: true,
-    masterPasswordSecretRef: {
-      namespace: MASTER_PASSWORD_SECRET_NAMESPACE,
-      name: `${env.name || env.suffix}-aurora-master`,
-      key: "password",
-    },
+    masterPasswordSecretRef: masterPasswordSecretRef(scope),
+  };
+}
+
+function masterPasswordSecretRef(scope: RegionScope) {
+  // Named like the AWS resources: unique per claim in the shared namespace, the same when the claim comes back.
+  return { namespace: MASTER_PASSWORD_SECRET_NAMESPACE, name: scope.name("aurora-master"), key: MASTER_PASSWORD_KEY };
+}
+
+/**
+ * The master password in Secrets Manager, encrypted with the database key and, in the DR tiers,
+ * replicated to the secondary region (same name and ARN but for the region, under that region's
+ * database key), so it can be read where the database survives. Its value is copied from the
+ * provider's Kubernetes Secret by reference; the user name is MASTER_USERNAME.
+ */
+function masterSecret(scope: RegionScope): Record<string, ManagedResource> {
+  const name = scope.name("aurora-master", true);
+  const secondary = scope.env.secondary;
+  // A replica takes its key as a plain ARN (no selector): it follows once AWS reports the key.
+  const replicaKey = secondary && scope.atProvider("database-key", "arn", LOGICAL.masterSecret, secondary.role);
+  return {
+    [LOGICAL.masterSecret]: new Secret({
+      spec: {
+        deletionPolicy: scope.deletionPolicy,
+        forProvider: {
+          region: scope.region.name,
+          name,
+          description: `Master password of the Aurora cluster of ${scope.env.suffix} (user ${MASTER_USERNAME})`,
+          kmsKeyIdSelector: scope.select("database-key"),
+          // Unprotected, the name is free again at once; protected, a deleted secret can be restored.
+          recoveryWindowInDays: scope.protection ? 30 : 0,
+          ...(secondary && replicaKey ? { replica: [{ region: secondary.name, kmsKeyId: replicaKey }] } : {}),
+          tags: scope.tags(name),
+        },
+      },
+    }),
+    "aurora-master-secret-version": new SecretVersion({
+      spec: {
+        deletionPolicy: scope.deletionPolicy,
+        forProvider: {
+          region: scope.region.name,
+          secretIdSelector: scope.select(LOGICAL.masterSecret),
+          secretStringSecretRef: masterPasswordSecretRef(scope),
+        },
+      },
+    }),
   };
 }
 

@@ -24,6 +24,7 @@ export const LOGICAL = {
   globalCluster: "aurora-global-cluster",
   auroraCluster: "aurora-cluster",
   auroraInstance: (n: number) => `aurora-instance-${n}`,
+  masterSecret: "aurora-master-secret",
   table: "table",
   tableReplica: "table-replica",
   bucket: "bucket",

@@ -27,8 +27,10 @@ export interface DrLink {
 
 const key = (role: RegionRole, logical: string) => `${role}-${logical}`;
 
-/** Every cross-region link of `env`; an environment with one region has none. */
+/** Every cross-region link of `env`; an environment with one region and no backup region has none. */
 export function drLinks(env: Environment): DrLink[] {
+  if (env.backupOnlyRegion)
+    return [{ kind: "backup copy", from: key("primary", LOGICAL.backupPlan), to: key("secondary", LOGICAL.backupVault) }];
   if (!env.secondary) return [];
   const roles: Array<[RegionRole, RegionRole]> = [
     ["primary", "secondary"],

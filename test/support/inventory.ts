@@ -53,7 +53,8 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "kms/Key": each(3),
   "backup/Vault": each(1),
   "backup/Plan": each(1),
-  "backup/Selection": each(1),
+  // One selection each for the cluster, the table (the replica in a secondary) and the data bucket.
+  "backup/Selection": each(3),
   "sqs/Queue": (spec) => (spec.messaging.enabled ? 2 : 0),
   // Compute and API: the api and dr-check handlers everywhere, the failover orchestrator in the
   // secondary, the queue replicator where messaging is on and there is another region to replicate to.
@@ -111,6 +112,8 @@ export function expectedInventory(spec: EnvironmentSpec): Record<string, number>
       if (n > 0) expected[`${role} ${kind}`] = n;
     }
   }
+  // backup-restore's backup region holds the vault the copies land in and the key that encrypts it, nothing else.
+  if (!dr(spec) && spec.secondaryRegion) Object.assign(expected, { "secondary backup/Vault": 1, "secondary kms/Key": 1 });
   return expected;
 }
 

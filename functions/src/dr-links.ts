@@ -44,8 +44,12 @@ export function drLinks(env: Environment): DrLink[] {
       to: key("primary", LOGICAL.globalCluster),
     })),
     { kind: "table replica", from: key("primary", LOGICAL.table), to: key("secondary", LOGICAL.tableReplica) },
-    // The primary's bucket replicates to the secondary's (see the storage block); each region's backups are copied to the other.
-    { kind: "bucket replication", from: key("primary", LOGICAL.bucketReplication), to: key("secondary", LOGICAL.bucket) },
+    // Each region's bucket replicates to the other's (see the storage block), and its backups are copied to the other's vault.
+    ...roles.map(([from, to]) => ({
+      kind: "bucket replication" as const,
+      from: key(from, LOGICAL.bucketReplication),
+      to: key(to, LOGICAL.bucket),
+    })),
     ...roles.map(([from, to]) => ({ kind: "backup copy" as const, from: key(from, LOGICAL.backupPlan), to: key(to, LOGICAL.backupVault) })),
   ];
   // Failover records exist only on the team's own DNS (spec.dns).

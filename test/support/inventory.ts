@@ -49,7 +49,8 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "s3/BucketPolicy": each(2),
   "s3/BucketServerSideEncryptionConfiguration": each(2),
   "s3/BucketVersioning": each(2),
-  "s3/BucketReplicationConfiguration": drPrimaryOnly(1),
+  // Each DR region's data bucket replicates to the other's.
+  "s3/BucketReplicationConfiguration": (spec) => (dr(spec) ? 1 : 0),
   "kms/Key": each(3),
   "backup/Vault": each(1),
   "backup/Plan": each(1),

@@ -86,7 +86,8 @@ function keepWaitingResources(env: Environment, state: DesiredState): void {
 
 export function composeEnvironment(env: Environment): DesiredState {
   const state: DesiredState = { resources: {}, pending: [] };
-  for (const region of env.regions) composeRegion(env, region, blocksFor(env, region), state);
+  const regions = env.backupOnlyRegion ? [...env.regions, env.backupOnlyRegion] : env.regions;
+  for (const region of regions) composeRegion(env, region, blocksFor(env, region), state);
   keepWaitingResources(env, state);
   return state;
 }

@@ -27,8 +27,10 @@ export interface DrLink {
 
 const key = (role: RegionRole, logical: string) => `${role}-${logical}`;
 
-/** Every cross-region link of `env`; an environment with one region has none. */
+/** Every cross-region link of `env`; an environment with one region and no backup region has none. */
 export function drLinks(env: Environment): DrLink[] {
+  if (env.backupOnlyRegion)
+    return [{ kind: "backup copy", from: key("primary", LOGICAL.backupPlan), to: key("secondary", LOGICAL.backupVault) }];
   if (!env.secondary) return [];
   const roles: Array<[RegionRole, RegionRole]> = [
     ["primary", "secondary"],
@@ -43,8 +45,12 @@ export function drLinks(env: Environment): DrLink[] {
       to: key("primary", LOGICAL.globalCluster),
     })),
     { kind: "table replica", from: key("primary", LOGICAL.table), to: key("secondary", LOGICAL.tableReplica) },
-    // The primary's bucket replicates to the secondary's (see the storage block); each region's backups are copied to the other.
-    { kind: "bucket replication", from: key("primary", LOGICAL.bucketReplication), to: key("secondary", LOGICAL.bucket) },
+    // Each region's bucket replicates to the other's (see the storage block), and its backups are copied to the other's vault.
+    ...roles.map(([from, to]) => ({
+      kind: "bucket replication" as const,
+      from: key(from, LOGICAL.bucketReplication),
+      to: key(to, LOGICAL.bucket),
+    })),
     ...roles.map(([from, to]) => ({ kind: "backup copy" as const, from: key(from, LOGICAL.backupPlan), to: key(to, LOGICAL.backupVault) })),
   ];
   // Failover records exist only on the team's own DNS (spec.dns).

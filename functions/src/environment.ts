@@ -44,6 +44,11 @@ export interface Environment {
   regions: RegionContext[];
   primary: RegionContext;
   secondary?: RegionContext;
+  /**
+   * backup-restore with `spec.secondaryRegion`: the region that holds copies of every recovery
+   * point and nothing else (its own vault and key). Not in `regions`: no stack runs there.
+   */
+  backupOnlyRegion?: RegionContext;
   /** Tags every AWS resource carries: the claim's, then the standard ones, which win. */
   tags: Record<string, string>;
   observed: Record<string, ObservedResource>;
@@ -98,6 +103,11 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
           zones: availabilityZones(spec.secondaryRegion, zones),
           active: active === "secondary",
         };
+  // Named "secondary" like a DR tier's second region, so an upgrade to pilot light keeps the same vault and key.
+  const backupOnlyRegion: RegionContext | undefined =
+    spec.tier === "backup-restore" && spec.secondaryRegion
+      ? { role: "secondary", name: spec.secondaryRegion, cidr: spec.network.secondaryCidr, zones: [], active: false }
+      : undefined;
   return {
     name,
     owner,
@@ -108,6 +118,7 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
     regions: secondary ? [primary, secondary] : [primary],
     primary,
     secondary,
+    backupOnlyRegion,
     // The standard tags come last so a claim cannot override them: guards and cost reports read them.
     tags: {
       ...spec.tags,

@@ -9,6 +9,7 @@
 import { ClaimValidationError, TIERS, type Tier } from "../../src/api/index.js";
 import type { Environment, ObservedResource } from "./environment.js";
 import { LABELS } from "./scope.js";
+import { BACKUP_REGION_RESOURCES } from "./blocks/backup.js";
 
 const rank = (tier: string): number => TIERS.indexOf(tier as Tier);
 
@@ -18,9 +19,14 @@ const observedTier = (resource: ObservedResource): string | undefined => resourc
 export function refuseTierDowngrade(env: Environment): void {
   if (env.spec.allowTierDowngrade) return;
   const observed = Object.entries(env.observed);
+  // What a backup-restore environment composes in its backup region is no sign of a downgrade.
+  const keptInBackupRegion = (name: string) => env.backupOnlyRegion !== undefined && BACKUP_REGION_RESOURCES.includes(name);
   const secondary = env.secondary
     ? []
-    : observed.filter(([name, r]) => r.metadata?.labels?.[LABELS.regionRole] === "secondary" || name.startsWith("secondary-"));
+    : observed.filter(
+        ([name, r]) =>
+          (r.metadata?.labels?.[LABELS.regionRole] === "secondary" || name.startsWith("secondary-")) && !keptInBackupRegion(name),
+      );
   const current = rank(env.tier);
   const higher = observed.filter(([, r]) => rank(observedTier(r) ?? "") > current);
   if (secondary.length === 0 && higher.length === 0) return;

@@ -12,6 +12,7 @@ import { LOGICAL, tableLogical } from "./blocks/names.js";
 import { failoverDomain, failoverUrl } from "../../src/naming.js";
 import type { RegionRole } from "./environment.js";
 import { globalWriterEndpoint } from "./connection.js";
+import { backupStatus } from "./blocks/backup.js";
 
 interface StatusSource {
   resource: string;
@@ -77,6 +78,7 @@ export function environmentStatus(env: Environment, desired: string[], pending: 
     ...clientFailover(env),
     activeRegion: active.name,
     ...(globalWriterEndpoint(env) ? { globalWriterEndpoint: globalWriterEndpoint(env) } : {}),
+    backups: backupStatus(env),
     recovery: recoveryObjectives(env.spec),
     estimatedMonthlyCostUSD: estimatedMonthlyCostUSD(env.spec),
     resources: { desired: desired.length, ready: desired.length - notReady.length },

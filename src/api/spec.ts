@@ -386,6 +386,16 @@ export const EnvironmentStatus = Type.Object(
     globalWriterEndpoint: Type.Optional(
       Type.String({ description: "Writer endpoint of the Aurora Global Database: it follows the writer across regions." }),
     ),
+    backups: Type.Optional(
+      Type.Object(
+        {
+          vaultRegion: Type.String({ description: "Region of the primary's backup vault." }),
+          copyRegion: Type.Optional(Type.String({ description: "Region whose own vault receives a copy of every recovery point." })),
+          note: Type.String({ description: "Where the recovery points are kept, or that they never leave the region." }),
+        },
+        { description: "AWS Backup of the database cluster, table and data bucket." },
+      ),
+    ),
     recovery: Type.Optional(
       Type.Object(
         {

@@ -7,7 +7,15 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { CopyObjectCommand, CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  GetBucketReplicationCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  type ReplicationRule,
+} from "@aws-sdk/client-s3";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateDBClusterCommand,
@@ -371,6 +379,120 @@ describeWithMoto("drills: a regional outage of the primary, played end to end pe
     const recovered = await outageMinutes(env, 3);
     expect([...blip, ...recovered]).toEqual([0, 0, 1, 1, 1]);
     expect(primaryDownEvent(r, [...blip, ...recovered]).state).toBe("OK");
+  });
+
+  /** A rendered replication rule as S3's API takes it: the provider resolves the destination bucket to its ARN. */
+  function s3Rule(rule: Record<string, any>, destinationBucket: string): ReplicationRule {
+    return {
+      ID: rule["id"],
+      Status: rule["status"],
+      Priority: rule["priority"],
+      Filter: { Prefix: "" },
+      DeleteMarkerReplication: { Status: rule["deleteMarkerReplication"].status },
+      SourceSelectionCriteria: {
+        SseKmsEncryptedObjects: { Status: rule["sourceSelectionCriteria"].sseKmsEncryptedObjects.status },
+        ReplicaModifications: { Status: rule["sourceSelectionCriteria"].replicaModifications.status },
+      },
+      Destination: {
+        Bucket: `arn:aws:s3:::${destinationBucket}`,
+        StorageClass: rule["destination"].storageClass,
+        EncryptionConfiguration: { ReplicaKmsKeyID: rule["destination"].encryptionConfiguration.replicaKmsKeyId },
+        ReplicationTime: {
+          Status: rule["destination"].replicationTime.status,
+          Time: { Minutes: rule["destination"].replicationTime.time.minutes },
+        },
+        Metrics: {
+          Status: rule["destination"].metrics.status,
+          EventThreshold: { Minutes: rule["destination"].metrics.eventThreshold.minutes },
+        },
+      },
+    };
+  }
+
+  it.each(["pilot-light", "warm-standby"])(
+    "%s, after a failover: the survivor's bucket replicates back to the primary's, on versioned buckets, with replica modification sync",
+    async (tier) => {
+      const r = await settled(exampleClaim(tier));
+      const bucket = (role: string) => name(r, `${role}-bucket`);
+      const region = (role: string) => forProvider(r[`${role}-bucket`]!)["region"] as string;
+      const client = (role: string) => new S3Client({ region: region(role), endpoint: moto.endpoint, forcePathStyle: true });
+      const roles = ["primary", "secondary"] as const;
+      for (const role of roles) {
+        const c = client(role);
+        await c.send(
+          new CreateBucketCommand({
+            Bucket: bucket(role),
+            ...(region(role) === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region(role) as never } }),
+          }),
+        );
+        // S3 refuses a replication configuration on a bucket without versioning.
+        const versioning = forProvider(r[`${role}-bucket-versioning`]!)["versioningConfiguration"];
+        await c.send(new PutBucketVersioningCommand({ Bucket: bucket(role), VersioningConfiguration: { Status: versioning.status } }));
+        c.destroy();
+      }
+      for (const [from, to] of [
+        ["primary", "secondary"],
+        ["secondary", "primary"],
+      ] as const) {
+        const replication = forProvider(r[`${from}-bucket-replication`]!);
+        expect(replication["region"]).toBe(region(from));
+        expect(replication["rule"][0].destination.bucketSelector.matchLabels["dr.platform.io/region-role"]).toBe(to);
+        const role = `arn:aws:iam::123456789012:role/${name(r, `${from}-replication-role`)}`;
+        const c = client(from);
+        await c.send(
+          new PutBucketReplicationCommand({
+            Bucket: bucket(from),
+            ReplicationConfiguration: { Role: role, Rules: replication["rule"].map((rule: never) => s3Rule(rule, bucket(to))) },
+          }),
+        );
+        const held = (await c.send(new GetBucketReplicationCommand({ Bucket: bucket(from) }))).ReplicationConfiguration!;
+        c.destroy();
+        expect(held.Role).toBe(role);
+        expect(held.Rules![0]).toMatchObject({
+          ID: `replicate-all-to-${to}`,
+          Status: "Enabled",
+          Destination: { Bucket: `arn:aws:s3:::${bucket(to)}` },
+        });
+        // moto answers a fixed DeleteMarkerReplication and drops SourceSelectionCriteria: those are read from the render.
+        expect(replication["rule"][0]).toMatchObject({
+          deleteMarkerReplication: { status: "Enabled" },
+          sourceSelectionCriteria: { replicaModifications: { status: "Enabled" } },
+        });
+        // The destination key is the destination region's own.
+        expect(held.Rules![0]!.Destination!.EncryptionConfiguration!.ReplicaKmsKeyID).toMatch(new RegExp(`^arn:aws:kms:${region(to)}:`));
+      }
+    },
+  );
+
+  it("backup-restore with a backup region, the primary region lost: every recovery point of its data stores has a copy in the backup region's own vault", async () => {
+    const claim = exampleClaim("backup-restore");
+    const backupRegion = "us-east-2";
+    const out = await settle({ ...claim, spec: { ...claim.spec, secondaryRegion: backupRegion } } as Claim);
+    expect(out.fatal).toBeUndefined();
+    const r = out.resources;
+    const observedArn = (key: string) => (out.observed[key]?.status?.atProvider as Record<string, unknown> | undefined)?.["arn"];
+    const primaryRegion = forProvider(r["primary-backup-vault"]!)["region"] as string;
+    const copyVault = r["secondary-backup-vault"]!;
+    expect(forProvider(copyVault)["region"]).toBe(backupRegion);
+    expect(primaryRegion).not.toBe(backupRegion);
+    // Encrypted with the backup region's own key, which the backup region composes.
+    expect(forProvider(copyVault)["kmsKeyArnSelector"].matchLabels["dr.platform.io/region-role"]).toBe("secondary");
+    expect(forProvider(r["secondary-database-key"]!)["region"]).toBe(backupRegion);
+    const [rule] = forProvider(r["primary-backup-plan"]!)["rule"];
+    // The copy goes to the ARN AWS reports for the backup region's vault.
+    expect(rule.copyAction).toEqual([{ destinationVaultArn: observedArn("secondary-backup-vault"), lifecycle: rule.lifecycle }]);
+    // The plan's selections name the environment's own cluster, table and bucket.
+    const selected = ["backup-selection", "backup-selection-table", "backup-selection-bucket"].flatMap(
+      (key) => forProvider(r[`primary-${key}`]!)["resources"] as string[],
+    );
+    expect(selected).toEqual(["primary-aurora-cluster", "primary-table", "primary-bucket"].map(observedArn));
+    expect(selected.every((arn) => typeof arn === "string" && arn !== "")).toBe(true);
+    // Nothing else runs in the backup region.
+    expect(
+      Object.keys(r)
+        .filter((k) => k.startsWith("secondary-"))
+        .sort(),
+    ).toEqual(["secondary-backup-vault", "secondary-database-key", "secondary-database-key-alias"]);
   });
 
   it("backup-restore has no orchestrator to run: its model counts a restore", async () => {

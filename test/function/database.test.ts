@@ -1,15 +1,13 @@
-import { database, parameterGroupFamily, BACKUP_SCHEDULE } from "../../functions/src/blocks/database.js";
+import { database, parameterGroupFamily } from "../../functions/src/blocks/database.js";
 import { EXTERNAL_NAME } from "../../functions/src/scope.js";
 import { BASE_SPEC, TWO_REGION_SPEC, observedWith, runBlock } from "../support/block-scope.js";
 
 const CLUSTER_ARN = "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-stage-2b07edd8-us-west-2";
-const SECONDARY_VAULT_ARN = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr-backup-stage-2b07edd8-us-east-1";
-const PRIMARY_VAULT_ARN = "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-backup-stage-2b07edd8-us-west-2";
 
 const fp = (resource: any) => resource.spec.forProvider;
 
 describe("database block", () => {
-  it("composes the key, subnet group, parameter group, cluster, instance and AWS Backup, every model schema-valid", () => {
+  it("composes the key, subnet group, parameter group, cluster and instance, every model schema-valid", () => {
     const { out, models } = runBlock(database, BASE_SPEC, { observed: { "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }) } });
     expect(Object.keys(out).sort()).toEqual([
       "aurora-cluster",
@@ -19,12 +17,6 @@ describe("database block", () => {
       "aurora-master-secret-version",
       "aurora-parameter-group",
       "aurora-subnet-group",
-      "backup-plan",
-      "backup-role",
-      "backup-role-policy-backup",
-      "backup-role-policy-restores",
-      "backup-selection",
-      "backup-vault",
       "database-key",
       "database-key-alias",
     ]);
@@ -110,7 +102,6 @@ describe("database block", () => {
       engine: "aurora-postgresql",
       publiclyAccessible: false,
     });
-    expect(fp(out["backup-plan"]).rule[0].lifecycle).toEqual({ deleteAfter: 21 });
     expect(fp(out["database-key"]).enableKeyRotation).toBe(true);
   });
 
@@ -136,8 +127,8 @@ describe("database block", () => {
   });
 
   it.each([
-    [true, { policy: "Orphan", deletionProtection: true, skipFinalSnapshot: false, forceDestroy: false }],
-    [false, { policy: "Delete", deletionProtection: false, skipFinalSnapshot: true, forceDestroy: true }],
+    [true, { policy: "Orphan", deletionProtection: true, skipFinalSnapshot: false }],
+    [false, { policy: "Delete", deletionProtection: false, skipFinalSnapshot: true }],
   ])("with protection %s keeps or releases the data accordingly", (protection, want) => {
     const { out } = runBlock(database, { ...BASE_SPEC, protection });
     const cluster = out["aurora-cluster"];
@@ -146,8 +137,6 @@ describe("database block", () => {
     expect(fp(cluster).skipFinalSnapshot).toBe(want.skipFinalSnapshot);
     expect(fp(cluster).finalSnapshotIdentifier).toBe(protection ? "dr-aurora-stage-2b07edd8-us-west-2-final" : undefined);
     expect(out["database-key"].spec.deletionPolicy).toBe(want.policy);
-    expect(out["backup-vault"].spec.deletionPolicy).toBe(want.policy);
-    expect(fp(out["backup-vault"]).forceDestroy).toBe(want.forceDestroy);
     for (const secret of ["aurora-master-secret", "aurora-master-secret-version"])
       expect(out[secret].spec.deletionPolicy).toBe(want.policy);
     expect(fp(out["aurora-master-secret"]).recoveryWindowInDays).toBe(protection ? 30 : 0);
@@ -155,13 +144,7 @@ describe("database block", () => {
 
   it("names every AWS resource with the environment suffix and tags everything that takes tags", () => {
     const { out } = runBlock(database, BASE_SPEC, { observed: { "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }) } });
-    const untaggable = [
-      "database-key-alias",
-      "backup-role-policy-backup",
-      "backup-role-policy-restores",
-      "backup-selection",
-      "aurora-master-secret-version",
-    ];
+    const untaggable = ["database-key-alias", "aurora-master-secret-version"];
     for (const [name, resource] of Object.entries(out)) {
       const external = resource.metadata?.annotations?.[EXTERNAL_NAME];
       if (external) expect({ name, external }).toEqual({ name, external: expect.stringContaining("-stage") });
@@ -169,75 +152,19 @@ describe("database block", () => {
         expect({ name, env: fp(resource).tags?.["dr.platform.io/environment"] }).toEqual({ name, env: "stage" });
     }
     expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-2b07edd8-us-west-2");
-    expect(fp(out["backup-plan"]).name).toContain("-stage-");
-    expect(fp(out["backup-selection"]).name).toContain("-stage-");
   });
 
-  it("selects the cluster for AWS Backup by its ARN once AWS reports it, and says it is waiting until then", () => {
-    const before = runBlock(database, BASE_SPEC);
-    expect(before.out["backup-selection"]).toBeUndefined();
-    expect(before.pending).toContainEqual({ resource: "primary-backup-selection", reason: "waits for arn of primary-aurora-cluster" });
-
-    const after = runBlock(database, BASE_SPEC, { observed: { "primary-aurora-cluster": observedWith({ arn: CLUSTER_ARN }) } });
-    const selection = fp(after.out["backup-selection"]);
-    expect(selection.resources).toEqual([CLUSTER_ARN]);
-    expect(selection.planIdSelector.matchLabels["dr.platform.io/resource"]).toBe("backup-plan");
-    expect(selection.iamRoleArnSelector.matchLabels["dr.platform.io/resource"]).toBe("backup-role");
-    expect(after.pending).toEqual([]);
-  });
-
-  it("runs a daily backup into the region's vault, with AWS's backup and restore policies on the service role", () => {
-    const { out } = runBlock(database, BASE_SPEC);
-    const rule = fp(out["backup-plan"]).rule[0];
-    expect(rule.schedule).toBe(BACKUP_SCHEDULE);
-    expect(rule.targetVaultNameSelector.matchLabels["dr.platform.io/resource"]).toBe("backup-vault");
-    expect(JSON.parse(fp(out["backup-role"]).assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "backup.amazonaws.com" });
-    expect(fp(out["backup-role-policy-backup"]).policyArn).toBe("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup");
-    expect(fp(out["backup-role-policy-restores"]).policyArn).toBe(
-      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    );
-  });
-
-  describe("cross-region copy of recovery points", () => {
-    it("is absent with a single region", () => {
-      const { out, pending } = runBlock(database, BASE_SPEC);
-      expect(fp(out["backup-plan"]).rule[0].copyAction).toBeUndefined();
-      expect(pending.map((p) => p.resource)).not.toContain("primary-backup-plan");
+  it("joins a secondary cluster to the global database in its own region once the global cluster exists", () => {
+    const { out, scope } = runBlock(database, TWO_REGION_SPEC, {
+      role: "secondary",
+      observed: {
+        // A secondary cluster joins the global database once it exists (made from the primary cluster).
+        "primary-aurora-global-cluster": observedWith({
+          arn: "arn:aws:rds::123456789012:global-cluster:dr-aurora-global-stage-2b07edd8",
+        }),
+      },
     });
-
-    it("is absent for backup-restore even when a secondary region is named: that tier composes one region", () => {
-      const { out } = runBlock(database, { ...BASE_SPEC, secondaryRegion: "us-east-1" });
-      expect(fp(out["backup-plan"]).rule[0].copyAction).toBeUndefined();
-    });
-
-    it("waits for the secondary vault's ARN, then copies there with the same retention", () => {
-      const waiting = runBlock(database, TWO_REGION_SPEC);
-      expect(fp(waiting.out["backup-plan"]).rule[0].copyAction).toBeUndefined();
-      expect(waiting.pending).toContainEqual({ resource: "primary-backup-plan", reason: "waits for arn of secondary-backup-vault" });
-
-      const { out } = runBlock(database, TWO_REGION_SPEC, {
-        observed: { "secondary-backup-vault": observedWith({ arn: SECONDARY_VAULT_ARN }) },
-      });
-      expect(fp(out["backup-plan"]).rule[0].copyAction).toEqual([
-        { destinationVaultArn: SECONDARY_VAULT_ARN, lifecycle: { deleteAfter: 7 } },
-      ]);
-    });
-
-    it("goes from the secondary region back to the primary's vault", () => {
-      const { out, scope } = runBlock(database, TWO_REGION_SPEC, {
-        role: "secondary",
-        observed: {
-          "primary-backup-vault": observedWith({ arn: PRIMARY_VAULT_ARN }),
-          // A secondary cluster joins the global database once it exists (made from the primary cluster).
-          "primary-aurora-global-cluster": observedWith({
-            arn: "arn:aws:rds::123456789012:global-cluster:dr-aurora-global-stage-2b07edd8",
-          }),
-        },
-      });
-      expect(fp(out["backup-plan"]).region).toBe("us-east-1");
-      expect(fp(out["backup-plan"]).rule[0].copyAction[0].destinationVaultArn).toBe(PRIMARY_VAULT_ARN);
-      expect(fp(out["aurora-cluster"]).region).toBe(scope.region.name);
-      expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-2b07edd8-us-east-1");
-    });
+    expect(fp(out["aurora-cluster"]).region).toBe(scope.region.name);
+    expect(out["aurora-cluster"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-aurora-stage-2b07edd8-us-east-1");
   });
 });

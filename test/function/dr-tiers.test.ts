@@ -64,6 +64,7 @@ describe("references across regions", () => {
     else if (resources["secondary-failover-alias"])
       expect(all.map((s) => `${s.holder} ${s.path}`).sort()).toEqual([
         "primary-bucket-replication spec.forProvider.rule[0].destination.bucketSelector",
+        "secondary-bucket-replication spec.forProvider.rule[0].destination.bucketSelector",
         "secondary-failover-alias spec.forProvider.zoneIdSelector",
         "secondary-table-replica spec.forProvider.globalTableArnSelector",
       ]);
@@ -147,30 +148,39 @@ describe("a warm-standby environment once AWS has reported its values", () => {
     expect(fp(r["primary-table"])).toMatchObject({ streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
   });
 
-  it("replicates the bucket with Replication Time Control, metrics and delete markers, by a role naming both buckets", () => {
-    const [rule] = fp(r["primary-bucket-replication"]).rule;
-    expect(rule.deleteMarkerReplication).toEqual({ status: "Enabled" });
-    expect(rule.destination).toMatchObject({
-      replicationTime: { status: "Enabled", time: { minutes: 15 } },
-      metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
-      bucketSelector: { matchLabels: { [LABELS.regionRole]: "secondary", [LABELS.resource]: "bucket" } },
-    });
-    expect(r["secondary-bucket-replication"]).toBeUndefined();
-    const resources = statements(r["primary-replication-role-policy"])
-      .flatMap((s) => [s.Resource].flat())
-      .sort();
-    const source = `arn:aws:s3:::${externalName(r["primary-bucket"])}`;
-    const target = `arn:aws:s3:::${externalName(r["secondary-bucket"])}`;
-    expect(resources).toEqual(expect.arrayContaining([source, `${source}/*`, `${target}/*`]));
-    expect(
-      resources
-        .filter((arn) => arn.startsWith("arn:aws:kms:"))
-        .map((arn) => arn.split(":")[3])
-        .sort(),
-    ).toEqual(["us-east-1", "us-west-2"]);
-    for (const side of ["primary", "secondary"])
-      expect(fp(r[`${side}-bucket-versioning`]).versioningConfiguration).toEqual({ status: "Enabled" });
-  });
+  it.each([
+    ["primary", "secondary", "us-east-1", "us-west-2"],
+    ["secondary", "primary", "us-west-2", "us-east-1"],
+  ])(
+    "replicates the %s bucket to the %s's with Replication Time Control, metrics, delete markers and replica modification sync, by a role naming both buckets and keys",
+    (from, to, fromRegion, toRegion) => {
+      const [rule] = fp(r[`${from}-bucket-replication`]).rule;
+      expect(rule.id).toBe(`replicate-all-to-${to}`);
+      expect(rule.deleteMarkerReplication).toEqual({ status: "Enabled" });
+      // Replicas are never replicated again, so the two rules cannot loop; metadata changes to replicas flow back.
+      expect(rule.sourceSelectionCriteria).toEqual({
+        sseKmsEncryptedObjects: { status: "Enabled" },
+        replicaModifications: { status: "Enabled" },
+      });
+      expect(rule.destination).toMatchObject({
+        replicationTime: { status: "Enabled", time: { minutes: 15 } },
+        metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+        bucketSelector: { matchLabels: { [LABELS.regionRole]: to, [LABELS.resource]: "bucket" } },
+        encryptionConfiguration: { replicaKmsKeyId: expect.stringMatching(new RegExp(`^arn:aws:kms:${toRegion}:`)) },
+      });
+      expect(fp(r[`${from}-bucket-replication`]).region).toBe(fromRegion);
+      const policy = statements(r[`${from}-replication-role-policy`]);
+      const resources = policy.flatMap((s) => [s.Resource].flat()).sort();
+      const source = `arn:aws:s3:::${externalName(r[`${from}-bucket`])}`;
+      const target = `arn:aws:s3:::${externalName(r[`${to}-bucket`])}`;
+      expect(resources).toEqual(expect.arrayContaining([source, `${source}/*`, `${target}/*`]));
+      // Decrypt with the source region's key, encrypt with the destination's.
+      const kmsRegion = (sid: string) => [policy.find((s) => s.Sid === sid)?.Resource].flat().map((arn) => String(arn).split(":")[3]);
+      expect(kmsRegion("DecryptSource")).toEqual([fromRegion]);
+      expect(kmsRegion("EncryptReplicas")).toEqual([toRegion]);
+      expect(fp(r[`${to}-bucket-versioning`]).versioningConfiguration).toEqual({ status: "Enabled" });
+    },
+  );
 
   it("checks both regions' health and routes the failover name to the active one first", () => {
     const records = Object.values(r).filter((m) => m.kind === "Record" && fp(m).failoverRoutingPolicy);

@@ -298,6 +298,7 @@ test("--graph of a settled warm standby draws every link between regions and a l
     "secondary-aurora-cluster->primary-aurora-global-cluster",
     "primary-table->secondary-table-replica",
     "primary-bucket-replication->secondary-bucket",
+    "secondary-bucket-replication->primary-bucket",
     "primary-backup-plan->secondary-backup-vault",
     "primary-failover-alias->secondary-failover-alias",
   ])

@@ -20,6 +20,7 @@ const claimOf = (spec: Record<string, unknown>): Claim => ({
 const TIERS: Array<[string, Record<string, unknown>]> = [
   ["backup-restore", { tier: "backup-restore" }],
   ["backup-restore with messaging", { tier: "backup-restore", messaging: { enabled: true } }],
+  ["backup-restore with a backup region", { tier: "backup-restore", secondaryRegion: "eu-central-1" }],
   ["pilot-light", { tier: "pilot-light", secondaryRegion: "eu-central-1" }],
   ["warm-standby", { tier: "warm-standby", secondaryRegion: "eu-central-1", network: { availabilityZones: 3 } }],
   ["warm-standby with messaging", { tier: "warm-standby", secondaryRegion: "eu-central-1", messaging: { enabled: true } }],

@@ -33,7 +33,8 @@ export function runBlock(
   }: { observed?: Record<string, ObservedResource>; role?: RegionRole; uid?: string; namespace?: string } = {},
 ): BlockRun {
   const env = buildEnvironment({ metadata: { name: "orders", namespace, uid }, spec }, observed);
-  const region = role === "secondary" ? env.secondary : env.primary;
+  // A backup-restore claim's secondary role is its backup region.
+  const region = role === "secondary" ? (env.secondary ?? env.backupOnlyRegion) : env.primary;
   if (!region) throw new Error(`the claim has no ${role} region`);
   const pending: Pending[] = [];
   const scope = new RegionScope(env, region, block.name, pending);

@@ -52,11 +52,13 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "s3/BucketPolicy": each(2),
   "s3/BucketServerSideEncryptionConfiguration": each(2),
   "s3/BucketVersioning": each(2),
-  "s3/BucketReplicationConfiguration": drPrimaryOnly(1),
+  // Each DR region's data bucket replicates to the other's.
+  "s3/BucketReplicationConfiguration": (spec) => (dr(spec) ? 1 : 0),
   "kms/Key": each(3),
   "backup/Vault": each(1),
   "backup/Plan": each(1),
-  "backup/Selection": each(1),
+  // One selection each for the cluster, the table (the replica in a secondary) and the data bucket.
+  "backup/Selection": each(3),
   "sqs/Queue": (spec) => (spec.messaging.enabled ? 2 : 0),
   // Compute and API: the api and dr-check handlers everywhere, the failover orchestrator in the
   // secondary, the queue replicator where messaging is on and there is another region to replicate to.
@@ -114,6 +116,8 @@ export function expectedInventory(spec: EnvironmentSpec): Record<string, number>
       if (n > 0) expected[`${role} ${kind}`] = n;
     }
   }
+  // backup-restore's backup region holds the vault the copies land in and the key that encrypts it, nothing else.
+  if (!dr(spec) && spec.secondaryRegion) Object.assign(expected, { "secondary backup/Vault": 1, "secondary kms/Key": 1 });
   return expected;
 }
 

@@ -56,6 +56,9 @@ export const ALLOWED_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+  // AWS Backup's S3 policies: what the backup service needs to read every object version of a bucket it backs up and restore it.
+  "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+  "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
   "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
 ] as const;
 

@@ -1,8 +1,6 @@
 /**
  * Database: Aurora PostgreSQL Serverless v2 in the region's private subnets, encrypted with the
- * region's own KMS key, TLS-only, IAM authentication on; plus AWS Backup (vault, daily plan,
- * selection) that copies each recovery point to the other region's vault whenever the environment
- * has two regions.
+ * region's own KMS key, TLS-only, IAM authentication on. Its backups are the backup block's.
  *
  * DR tiers make the two clusters one Aurora Global Database: the primary region's block composes
  * the GlobalCluster from the primary cluster (`sourceDbClusterIdentifier`), the secondary cluster
@@ -30,18 +28,11 @@ import { ClusterParameterGroup } from "@crossplane-models/provider-upjet-aws/rds
 import { Cluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta2/Cluster";
 import { ClusterInstance } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/ClusterInstance";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
-import { Vault } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Vault";
-import { Plan } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta2/Plan";
-import { Selection } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/Selection";
-import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
-import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { GlobalCluster } from "@crossplane-models/provider-upjet-aws/rds.aws.upbound.io/v1beta1/GlobalCluster";
 import { Secret } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.upbound.io/v1beta1/Secret";
 import { SecretVersion } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.upbound.io/v1beta1/SecretVersion";
 import type { ManagedResource } from "../block.js";
-import type { RegionContext } from "../environment.js";
 import type { RegionScope } from "../scope.js";
-import { assumeRolePolicy, awsManagedPolicyArn } from "./iam.js";
 import { DATABASE_PORT, subnetTierSelector } from "./network.js";
 import { LOGICAL, resourceNames } from "./names.js";
 
@@ -74,16 +65,9 @@ export function isGlobal(scope: RegionScope): boolean {
 }
 export const DATABASE_LOG_RETENTION_DAYS = 30;
 
-// Windows in UTC that do not overlap: RDS's own backup, then maintenance, then the AWS Backup job.
+// Windows in UTC that do not overlap: RDS's own backup, then maintenance, then the AWS Backup job (backup.ts).
 export const PREFERRED_BACKUP_WINDOW = "03:00-04:00";
 export const PREFERRED_MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
-export const BACKUP_SCHEDULE = "cron(0 6 * * ? *)";
-
-/** Policies AWS maintains for the AWS Backup service role: taking and restoring recovery points. */
-export const BACKUP_ROLE_POLICIES = {
-  backup: awsManagedPolicyArn("service-role/AWSBackupServiceRolePolicyForBackup"),
-  restores: awsManagedPolicyArn("service-role/AWSBackupServiceRolePolicyForRestores"),
-} as const;
 
 /** Cluster parameters; rds.force_ssl rejects every connection without TLS. */
 export const CLUSTER_PARAMETERS = [{ name: "rds.force_ssl", value: "1" }] as const;
@@ -92,11 +76,30 @@ export function parameterGroupFamily(engineVersion: string): string {
   return `${AURORA_ENGINE}${engineVersion.split(".")[0]}`;
 }
 
-/** The region backups are copied to: the environment's other region, if it has one. */
-export function backupCopyRegion(scope: RegionScope): RegionContext | undefined {
-  const { env, region } = scope;
-  if (!env.secondary) return undefined;
-  return region.role === "primary" ? env.secondary : env.primary;
+/**
+ * The region's database key and its alias. It encrypts the backup vault as well, so the backup
+ * block composes it in a backup-restore environment's backup region, where no cluster runs.
+ */
+export function databaseKey(scope: RegionScope): Record<string, ManagedResource> {
+  const region = scope.region.name;
+  return {
+    "database-key": new Key({
+      spec: {
+        deletionPolicy: scope.deletionPolicy,
+        forProvider: {
+          region,
+          description: `Encrypts Aurora storage, its master user secret and backups of ${scope.env.suffix} in ${region}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: scope.protection ? 30 : 7,
+          tags: scope.tags(scope.name("database-key", true)),
+        },
+      },
+    }),
+    "database-key-alias": new Alias({
+      metadata: scope.externalName(scope.kmsAlias("database").externalName),
+      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: scope.select("database-key") } },
+    }),
+  };
 }
 
 export function database(scope: RegionScope): Record<string, ManagedResource> {
@@ -111,22 +114,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
   const logGroupName = `/aws/rds/cluster/${clusterId}/postgresql`;
 
   const out: Record<string, ManagedResource> = {
-    "database-key": new Key({
-      spec: {
-        deletionPolicy: scope.deletionPolicy,
-        forProvider: {
-          region,
-          description: `Encrypts Aurora storage, its master user secret and backups of ${scope.env.suffix} in ${region}`,
-          enableKeyRotation: true,
-          deletionWindowInDays: protection ? 30 : 7,
-          tags: scope.tags(scope.name("database-key", true)),
-        },
-      },
-    }),
-    "database-key-alias": new Alias({
-      metadata: scope.externalName(scope.kmsAlias("database").externalName),
-      spec: { deletionPolicy: scope.deletionPolicy, forProvider: { region, targetKeyIdSelector: key } },
-    }),
+    ...databaseKey(scope),
     // A kept cluster keeps its subnet group and its parameters (rds.force_ssl); AWS refuses to
     // delete either while a cluster uses them.
     "aurora-subnet-group": new SubnetGroup({
@@ -170,7 +158,7 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
   // A secondary cluster joins a global cluster that has its primary already: the GlobalCluster is
   // made from the primary cluster, so once AWS reports it, this region's cluster (and its instances) follow.
   const joinable = !global || primary || scope.atProvider(LOGICAL.globalCluster, "arn", LOGICAL.auroraCluster, "primary");
-  if (!joinable) return { ...out, ...backup(scope) };
+  if (!joinable) return out;
 
   out[LOGICAL.auroraCluster] = new Cluster({
     metadata: scope.externalName(clusterId),
@@ -229,7 +217,6 @@ export function database(scope: RegionScope): Record<string, ManagedResource> {
     });
   }
 
-  Object.assign(out, backup(scope));
   return out;
 }
 
@@ -321,81 +308,4 @@ function masterSecret(scope: RegionScope): Record<string, ManagedResource> {
       },
     }),
   };
-}
-
-/** AWS Backup: daily recovery points of the cluster in a KMS-encrypted vault, copied to the other region. */
-function backup(scope: RegionScope): Record<string, ManagedResource> {
-  const region = scope.region.name;
-  const retention = scope.env.spec.database.backupRetentionDays;
-  const vaultName = scope.name("backup", true);
-  const roleName = scope.name("backup", true);
-  // Plan and selection names are at most 50 characters: the longest suffix, owner and region fit.
-  const planName = scope.name("daily", true);
-
-  const out: Record<string, ManagedResource> = {
-    // The vault holds the recovery points: it stays with the data when the environment goes.
-    [LOGICAL.backupVault]: new Vault({
-      metadata: scope.externalName(vaultName),
-      spec: {
-        deletionPolicy: scope.deletionPolicy,
-        forProvider: {
-          region,
-          kmsKeyArnSelector: scope.select("database-key"),
-          forceDestroy: !scope.protection,
-          tags: scope.tags(vaultName),
-        },
-      },
-    }),
-    "backup-role": new Role({
-      metadata: scope.externalName(roleName),
-      spec: { forProvider: { assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com"), tags: scope.tags(roleName) } },
-    }),
-  };
-  for (const [purpose, policyArn] of Object.entries(BACKUP_ROLE_POLICIES)) {
-    out[`backup-role-policy-${purpose}`] = new RolePolicyAttachment({
-      spec: { forProvider: { roleSelector: scope.select("backup-role"), policyArn } },
-    });
-  }
-
-  // The copy target's ARN carries the account id, AWS's to tell: the copy rule follows once the vault is observed.
-  const copyRegion = backupCopyRegion(scope);
-  const copyVaultArn = copyRegion && scope.atProvider(LOGICAL.backupVault, "arn", LOGICAL.backupPlan, copyRegion.role);
-  out[LOGICAL.backupPlan] = new Plan({
-    spec: {
-      forProvider: {
-        region,
-        name: planName,
-        rule: [
-          {
-            ruleName: "daily",
-            schedule: BACKUP_SCHEDULE,
-            startWindow: 60,
-            completionWindow: 180,
-            targetVaultNameSelector: scope.select(LOGICAL.backupVault),
-            lifecycle: { deleteAfter: retention },
-            recoveryPointTags: scope.tags(),
-            ...(copyVaultArn ? { copyAction: [{ destinationVaultArn: copyVaultArn, lifecycle: { deleteAfter: retention } }] } : {}),
-          },
-        ],
-        tags: scope.tags(planName),
-      },
-    },
-  });
-
-  // Selection's resource selector resolves RDS instances, not clusters: the cluster's ARN is read once AWS reports it.
-  const clusterArn = scope.atProvider(LOGICAL.auroraCluster, "arn", "backup-selection");
-  if (clusterArn) {
-    out["backup-selection"] = new Selection({
-      spec: {
-        forProvider: {
-          region,
-          name: scope.name("aurora", true),
-          resources: [clusterArn],
-          planIdSelector: scope.select(LOGICAL.backupPlan),
-          iamRoleArnSelector: scope.select("backup-role"),
-        },
-      },
-    });
-  }
-  return out;
 }

@@ -6,6 +6,7 @@ import type { Block } from "../block.js";
 import type { Environment, RegionContext } from "../environment.js";
 import { network } from "./network.js";
 import { database } from "./database.js";
+import { backup } from "./backup.js";
 import { storage } from "./storage.js";
 import { compute } from "./compute.js";
 import { api } from "./api.js";
@@ -16,6 +17,7 @@ import { dns } from "./dns.js";
 export const REGIONAL_BLOCKS: Record<string, Block> = {
   network,
   database,
+  backup,
   storage,
   compute,
   api,
@@ -23,7 +25,11 @@ export const REGIONAL_BLOCKS: Record<string, Block> = {
   monitoring,
 };
 
+/** A backup-restore environment's backup region holds only the copies of its recovery points. */
+const BACKUP_ONLY_BLOCKS: Record<string, Block> = { backup };
+
 /** DNS failover exists only where there is a second region to fail over to. */
-export function blocksFor(env: Environment, _region: RegionContext): Record<string, Block> {
+export function blocksFor(env: Environment, region: RegionContext): Record<string, Block> {
+  if (region === env.backupOnlyRegion) return BACKUP_ONLY_BLOCKS;
   return env.secondary ? { ...REGIONAL_BLOCKS, dns } : REGIONAL_BLOCKS;
 }

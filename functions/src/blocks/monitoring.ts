@@ -16,7 +16,7 @@ import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
 import { policyDocument } from "./iam.js";
 import { LOGICAL, PRIMARY_DOWN_ALARM, resourceNames } from "./names.js";
-import { dataBucketName, REPLICATION_RULE_ID, REPLICATION_TIME_MINUTES } from "./storage.js";
+import { dataBucketName, replicationDestination, replicationRuleId, REPLICATION_TIME_MINUTES } from "./storage.js";
 
 export interface AlarmSpec {
   /** Logical suffix: the composed resource is `alarm-<id>`. */
@@ -36,10 +36,11 @@ export interface AlarmSpec {
 /**
  * Replication that falls behind what the recovery objectives assume, as data. Aurora reports the
  * global lag on whichever cluster is secondary at the time, so each region watches its own
- * cluster and the alarm follows a switchover. S3 reports replication in the source's region.
+ * cluster and the alarm follows a switchover. S3 reports replication in the source's region: each
+ * region watches its own bucket's replication to the other.
  */
 function replicationAlarms(scope: RegionScope): AlarmSpec[] {
-  const { env, region } = scope;
+  const { env } = scope;
   if (!env.secondary) return [];
   const names = resourceNames(scope);
   const alarms: AlarmSpec[] = [
@@ -55,11 +56,12 @@ function replicationAlarms(scope: RegionScope): AlarmSpec[] {
       evaluationPeriods: 5,
     },
   ];
-  if (region.role === "primary") {
+  const destination = replicationDestination(scope);
+  if (destination) {
     const s3 = {
       SourceBucket: dataBucketName(scope),
-      DestinationBucket: dataBucketName(scope, env.secondary),
-      RuleId: REPLICATION_RULE_ID,
+      DestinationBucket: dataBucketName(scope, destination),
+      RuleId: replicationRuleId(destination.role),
     };
     alarms.push(
       {

@@ -4,7 +4,8 @@
  * lifecycle-managed, private, owner-enforced, TLS only).
  *
  * DR tiers: the secondary region holds a replica of the primary table (not a table of its own),
- * and the primary bucket replicates to the secondary bucket with Replication Time Control.
+ * and each region's bucket replicates to the other's with Replication Time Control, so what is
+ * written after a failover exists in both regions.
  */
 import { Key } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Key";
 import { Alias } from "@crossplane-models/provider-upjet-aws/kms.aws.upbound.io/v1beta1/Alias";
@@ -15,7 +16,7 @@ import { TableReplica } from "@crossplane-models/provider-upjet-aws/dynamodb.aws
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
 import type { ManagedResource } from "../block.js";
-import type { RegionContext } from "../environment.js";
+import type { RegionContext, RegionRole } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 import { assumeRolePolicy, policyDocument } from "./iam.js";
 import { privateBucket } from "./private-bucket.js";
@@ -48,7 +49,17 @@ export function storageKeyAlias(scope: RegionScope): string {
 
 /** Replication Time Control: S3 replicates 99.99% of objects within this, and alerts past it. */
 export const REPLICATION_TIME_MINUTES = 15;
-export const REPLICATION_RULE_ID = "replicate-all-to-secondary";
+/** The rule of the bucket that replicates to `destination`: `replicate-all-to-secondary` from the primary. */
+export function replicationRuleId(destination: RegionRole): string {
+  return `replicate-all-to-${destination}`;
+}
+
+/** The region a region's bucket replicates to: the other one, in a DR tier. */
+export function replicationDestination(scope: RegionScope): RegionContext | undefined {
+  const { env, region } = scope;
+  if (!env.secondary) return undefined;
+  return region.role === "primary" ? env.secondary : env.primary;
+}
 
 export function storage(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
@@ -84,8 +95,9 @@ export function storage(scope: RegionScope): Record<string, ManagedResource> {
     }),
   };
 
+  const destination = replicationDestination(scope);
+  if (destination) Object.assign(out, replication(scope, destination));
   if (scope.region.role === "secondary") return { ...out, ...tableReplica(scope) };
-  if (scope.env.secondary) Object.assign(out, replication(scope, scope.env.secondary));
 
   // The table takes its key only as an ARN, which AWS decides: the table follows once the key is observed.
   const keyArn = scope.atProvider(LOGICAL.storageKey, "arn", LOGICAL.table);
@@ -143,8 +155,14 @@ function tableReplica(scope: RegionScope): Record<string, ManagedResource> {
 }
 
 /**
- * Cross-region replication of the data bucket, primary to secondary, with Replication Time Control
- * and its metrics (which the S3 replication latency alarm watches).
+ * Cross-region replication of the data bucket to the other region's, composed in both regions, with
+ * Replication Time Control and its metrics (which the S3 replication latency alarms watch).
+ *
+ * Both ways without a loop: S3 never replicates an object that is itself a replica, so each object
+ * crosses once, from the bucket it was written to. Replica modification sync is on in both rules:
+ * a change to a replica's metadata (tags, retention) flows back to its source, so after a failover
+ * an object written in either region, and every later change to it, exists in both. Each direction
+ * decrypts with its own region's key and encrypts with the destination's.
  *
  * Delete markers are replicated. After a failover the secondary must show what the primary
  * showed: the API deletes audit objects it could not commit, and without the markers those would
@@ -230,12 +248,12 @@ function replication(scope: RegionScope, destination: RegionContext): Record<str
           roleSelector: scope.select("replication-role"),
           rule: [
             {
-              id: REPLICATION_RULE_ID,
+              id: replicationRuleId(destination.role),
               status: "Enabled",
               priority: 1,
               filter: {},
               deleteMarkerReplication: { status: "Enabled" },
-              sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+              sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" }, replicaModifications: { status: "Enabled" } },
               destination: {
                 bucketSelector: scope.select(LOGICAL.bucket, destination.role),
                 storageClass: "STANDARD",

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { withDefaults, type Schema as StructuralSchema } from "../support/structural-schema.js";
 
 const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -104,18 +105,5 @@ export function providerCrds(dir = PROVIDER_CRDS_DIR): { crds: Crd[]; files: str
  */
 export function withSchemaDefaults<T>(object: T, crd: Crd, version: string): T {
   const schema = crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
-  return schema ? (fill(structuredClone(object), schema) as T) : object;
-}
-
-function fill(value: unknown, schema: Schema): unknown {
-  if (Array.isArray(value)) return schema.items ? value.map((v) => fill(v, schema.items!)) : value;
-  if (!value || typeof value !== "object") return value;
-  const o = value as Record<string, unknown>;
-  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-    if (o[key] === undefined && sub.default !== undefined) o[key] = structuredClone(sub.default);
-    if (o[key] !== undefined) o[key] = fill(o[key], sub);
-  }
-  const extra = schema.additionalProperties;
-  if (extra && typeof extra === "object") for (const key of Object.keys(o)) if (!schema.properties?.[key]) o[key] = fill(o[key], extra);
-  return o;
+  return schema ? withDefaults(object, schema as StructuralSchema) : object;
 }

@@ -6,7 +6,7 @@
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { API_GROUP, CLAIM_KIND } from "../src/api/index.js";
+import { API_GROUP, CLAIM_KIND, NAMESPACED_API_GROUP, NAMESPACED_KIND } from "../src/api/index.js";
 import { SOURCE_URL } from "../src/identity.js";
 import { wave } from "./install.js";
 import { addPlain, type PlainObject } from "../compositions/model-object.js";
@@ -135,6 +135,8 @@ return hs
 
 export const HEALTH_CHECKS: Record<string, string> = {
   [`${API_GROUP}_${CLAIM_KIND}`]: CONDITION_HEALTH,
+  // The namespaced composite reports the same Synced and Ready conditions as the claim.
+  [`${NAMESPACED_API_GROUP}_${NAMESPACED_KIND}`]: CONDITION_HEALTH,
   "pkg.crossplane.io_Provider": PACKAGE_HEALTH,
   "pkg.crossplane.io_Function": PACKAGE_HEALTH,
   "pkg.crossplane.io_Configuration": PACKAGE_HEALTH,

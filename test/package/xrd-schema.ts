@@ -15,7 +15,13 @@ export interface Rule {
 }
 
 const env = celEnv({ funcs: strings });
-const K8S_KEYWORDS = ["x-kubernetes-validations", "x-kubernetes-list-type", "x-kubernetes-preserve-unknown-fields"];
+const K8S_KEYWORDS = [
+  "x-kubernetes-validations",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-map-type",
+  "x-kubernetes-preserve-unknown-fields",
+];
 
 /** CEL tells int from double; YAML and JSON do not, the schema's type does. */
 function typed(value: unknown, schema: Schema): CelInput {
@@ -57,8 +63,8 @@ function fieldOf(e: ErrorObject): string {
   return e.keyword === "required" ? `${path}.${(e.params as { missingProperty: string }).missingProperty}` : path;
 }
 
-export function xrdValidator(specSchema: Schema) {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+/** `ajv`: for schemas the project does not write (a provider's), one configured for their formats. */
+export function xrdValidator(specSchema: Schema, ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true })) {
   for (const keyword of K8S_KEYWORDS) ajv.addKeyword(keyword);
   const check = ajv.compile(specSchema);
   /** Errors as `field: message`; empty when the API server would accept the spec. */

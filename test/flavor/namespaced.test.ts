@@ -10,8 +10,10 @@ import { API_VERSION, flavorOf, NAMESPACED_API_GROUP, NAMESPACED_KIND, validateS
 import { COMPOSED_KINDS, activatedResources } from "../../src/composed-kinds.js";
 import { namespacedApiVersion, ORPHAN_MANAGEMENT_POLICIES, toNamespaced } from "../../functions/src/flavor.js";
 import { USAGE_RULES, USES_BY_VALUE } from "../../functions/src/usages.js";
-import { render, type Claim } from "../../functions/src/render.js";
-import { settle, type Manifest, type Resources } from "../../tools/policy/index.js";
+import { fromCompose, RunFunctionRequest, RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
+import { compose } from "../../functions/src/function.js";
+import { compositeOf, render, requestFor, type Claim } from "../../functions/src/render.js";
+import { nextObserved, settle, type Manifest, type RenderedJson, type Resources } from "../../tools/policy/index.js";
 import { evaluate, failures } from "../../tools/policy/evaluate.js";
 import { CRDS_DIR, KINDS_FILE, MODELS_FILE, generated, importedKinds } from "../../tools/kinds/generate.js";
 import { shippedClaims } from "../security/claims.js";
@@ -287,5 +289,37 @@ describe("the provider config kind", () => {
     const rsp = await render({ ...claim, spec: { ...claim.spec, providerConfigKind: "ProviderConfig" } });
     expect(rsp.results.map((r) => r.message).join("\n")).toMatch(/spec.providerConfigKind: ProviderConfig/);
     expect(Object.keys(rsp.desired?.resources ?? {})).toEqual([]);
+  });
+});
+
+describe("the safety rules, unchanged for a namespaced composite", () => {
+  const FATAL = "SEVERITY_FATAL";
+  const composite = (spec: Record<string, unknown>): Claim => ({
+    apiVersion: `${NAMESPACED_API_GROUP}/${API_VERSION}`,
+    kind: NAMESPACED_KIND,
+    metadata: { name: "ledger", namespace: "team-ledger", uid: "9a8b7c6d-0000-4000-8000-00000000abcd" },
+    spec: { environmentSuffix: "led01", primaryRegion: "eu-west-1", alerts: { emails: ["oncall@example.com"] }, ...spec },
+  });
+  const WARM = { tier: "warm-standby", secondaryRegion: "eu-central-1" };
+  const json = (rsp: RunFunctionResponse) => RunFunctionResponse.toJSON(rsp) as RenderedJson;
+
+  /** Renders `next` as Crossplane would call the function once `before` exists: its observed and desired state in the request. */
+  async function after(before: Claim, next: Claim) {
+    const observed = nextObserved(json(await render(before)));
+    const desired = json(await render(before, observed)).desired;
+    const request = RunFunctionRequest.toJSON(requestFor(compositeOf(next), observed as never)) as RenderedJson;
+    request.desired = desired;
+    return { request, rsp: json(await fromCompose(compose).RunFunction(RunFunctionRequest.fromJSON(request))) };
+  }
+
+  it.each([
+    ["an invalid spec", composite({ ...WARM, database: { minCapacity: 8, maxCapacity: 2 } }), "spec.database"],
+    ["a tier downgrade it observes", composite({ tier: "backup-restore" }), "spec.tier"],
+  ])("%s is Fatal and leaves the desired state as it was", async (_, next, field) => {
+    const { request, rsp } = await after(composite(WARM), next);
+    const fatal = (rsp.results ?? []).filter((r: { severity: string }) => r.severity === FATAL);
+    expect(fatal.map((r: { message: string }) => r.message.includes(field))).toEqual([true]);
+    expect(rsp.desired).toEqual(request.desired);
+    expect(Object.keys((request.desired as { resources: object }).resources).length).toBeGreaterThan(100);
   });
 });

@@ -13,6 +13,7 @@ import { Provider } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Pro
 import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig";
 import { Function as FunctionV1beta1 } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/Function";
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
+import { ClusterProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.m.upbound.io/v1beta1/ClusterProviderConfig";
 import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
@@ -49,6 +50,7 @@ const CHECKS: Record<string, Check> = {
   "pkg.crossplane.io/v1/Provider": model(Provider),
   "pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig": model(DeploymentRuntimeConfig),
   "aws.upbound.io/v1beta1/ProviderConfig": model(ProviderConfig),
+  "aws.m.upbound.io/v1beta1/ClusterProviderConfig": model(ClusterProviderConfig),
   "apigateway.aws.upbound.io/v1beta1/Account": model(ApiGatewayAccount),
   "iam.aws.upbound.io/v1beta1/Role": model(Role),
   "iam.aws.upbound.io/v1beta1/RolePolicyAttachment": model(RolePolicyAttachment),

@@ -15,7 +15,7 @@ import {
   XRD_NAME,
 } from "../../src/api/index.js";
 import { PROVIDER_AWS_VERSION, PROVIDER_AWS_VERSION_RANGE, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
-import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
+import { FUNCTION_PACKAGE, NAMESPACED_CONFIGURATION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
 import { providerCredentials, serviceAccountMetadata, SYNC_WAVES } from "../../charts/install.js";
 import { childApplications } from "../../charts/argocd.js";
 import { installOptions } from "../../charts/options.js";
@@ -100,6 +100,13 @@ describe("package metadata", () => {
 });
 
 describe("the namespaced flavor's package", () => {
+  it("installs from a file of its own, which the Argo CD install Application leaves out", () => {
+    const [configuration] = file("install/configuration-namespaced.yaml").objects;
+    expect(spec(configuration!).package).toBe(`${NAMESPACED_CONFIGURATION_PACKAGE}:${PACKAGE_VERSION}`);
+    const install = file("argocd/apps.yaml").objects.find((a) => a.metadata.name === "dr-platform-install")!;
+    expect(spec(install).source.directory.exclude).toBe("configuration-namespaced.yaml");
+  });
+
   const nsXrd = only("package-namespaced/xrd.yaml");
   const nsComposition = only("package-namespaced/composition.yaml");
   const nsMeta = only("package-namespaced/crossplane.yaml");
@@ -136,11 +143,14 @@ describe("the namespaced flavor's package", () => {
 });
 
 describe("install manifests", () => {
-  const installObjects = ["providers", "provider-config", "functions", "configuration"].flatMap((f) => file(`install/${f}.yaml`).objects);
+  const installObjects = ["providers", "provider-config", "functions", "configuration", "configuration-namespaced"].flatMap(
+    (f) => file(`install/${f}.yaml`).objects,
+  );
   const waveOf = (kind: string) =>
     new Set(installObjects.filter((o) => o.kind === kind).map((o) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"])));
 
-  it("sync providers, then the ProviderConfig, then functions, then the Configuration", () => {
+  it("sync providers, then the ProviderConfigs, then functions, then the Configuration", () => {
+    expect([...waveOf("ClusterProviderConfig")]).toEqual([...waveOf("ProviderConfig")]);
     const order = ["DeploymentRuntimeConfig", "Provider", "ProviderConfig", "Function", "Configuration"].map((k) => [...waveOf(k)]);
     for (const waves of order) expect(waves).toHaveLength(1);
     const flat = order.map(([w]) => w);
@@ -155,9 +165,16 @@ describe("install manifests", () => {
   });
 
   it("take AWS credentials from a Secret, never inline", () => {
-    const pc = only("install/provider-config.yaml");
-    expect(spec(pc).credentials.source).toBe("Secret");
-    expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
+    const configs = file("install/provider-config.yaml").objects;
+    // The claim flavor's resources name the ProviderConfig, the namespaced flavor's the ClusterProviderConfig.
+    expect(configs.map((o) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`)).toEqual([
+      "aws.upbound.io/v1beta1/ProviderConfig/default",
+      "aws.m.upbound.io/v1beta1/ClusterProviderConfig/default",
+    ]);
+    for (const pc of configs) {
+      expect(spec(pc).credentials.source).toBe("Secret");
+      expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
+    }
   });
 
   it("use IRSA when package.json config.irsaRoleArn names a role: the service account is annotated, no Secret", () => {

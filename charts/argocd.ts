@@ -6,9 +6,9 @@
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { API_GROUP, CLAIM_KIND } from "../src/api/index.js";
+import { API_GROUP, CLAIM_KIND, NAMESPACED_API_GROUP, NAMESPACED_KIND } from "../src/api/index.js";
 import { SOURCE_URL } from "../src/identity.js";
-import { wave } from "./install.js";
+import { NAMESPACED_CONFIGURATION_FILE, wave } from "./install.js";
 import { addPlain, type PlainObject } from "../compositions/model-object.js";
 import { INSTALL_OPTIONS, type InstallOptions } from "./options.js";
 
@@ -59,7 +59,11 @@ export class RootApplicationChart extends Chart {
  */
 export function childApplications(options: InstallOptions): Record<string, PlainObject> {
   return {
-    install: application("dr-platform-install", { path: "dist/install" }, wave(APP_WAVES.install)),
+    install: application(
+      "dr-platform-install",
+      { path: "dist/install", exclude: `${NAMESPACED_CONFIGURATION_FILE}.yaml` },
+      wave(APP_WAVES.install),
+    ),
     tenancy: application("dr-platform-tenancy", { path: "dist/tenancy" }, wave(APP_WAVES.tenancy)),
     // Claims only once the install Application is healthy: the XRD is served and the function runs.
     ...(options.environmentsPath
@@ -135,6 +139,8 @@ return hs
 
 export const HEALTH_CHECKS: Record<string, string> = {
   [`${API_GROUP}_${CLAIM_KIND}`]: CONDITION_HEALTH,
+  // The namespaced composite reports the same Synced and Ready conditions as the claim.
+  [`${NAMESPACED_API_GROUP}_${NAMESPACED_KIND}`]: CONDITION_HEALTH,
   "pkg.crossplane.io_Provider": PACKAGE_HEALTH,
   "pkg.crossplane.io_Function": PACKAGE_HEALTH,
   "pkg.crossplane.io_Configuration": PACKAGE_HEALTH,

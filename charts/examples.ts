@@ -6,7 +6,16 @@
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { Function as CrossplaneFunction } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/Function";
-import { API_GROUP, API_VERSION, CLAIM_KIND, validateSpec, type EnvironmentSpec, type Tier } from "../src/api/index.js";
+import {
+  API_GROUP,
+  API_VERSION,
+  CLAIM_KIND,
+  NAMESPACED_API_GROUP,
+  NAMESPACED_KIND,
+  validateSpec,
+  type EnvironmentSpec,
+  type Tier,
+} from "../src/api/index.js";
 import { FUNCTION_NAME, FUNCTION_PACKAGE, PACKAGE_VERSION } from "../src/identity.js";
 import { addModel } from "../compositions/model-object.js";
 import { EXAMPLE_TEAM } from "./tenancy.js";
@@ -72,21 +81,35 @@ export const EXAMPLE_CLAIMS: Record<Tier, ExampleClaim> = {
   },
 };
 
-export function claimManifest(example: ExampleClaim) {
+/**
+ * The namespaced flavor's example: a namespaced composite, no claim. Its own name, suffix, ranges
+ * and hostname, so it runs beside the claim examples in the same namespace, account and zone.
+ */
+export const NAMESPACED_EXAMPLE: ExampleClaim = {
+  name: "payments-v2",
+  spec: {
+    ...EXAMPLE_CLAIMS["warm-standby"].spec,
+    environmentSuffix: "pay02",
+    network: { cidr: "10.40.0.0/16", secondaryCidr: "10.41.0.0/16", availabilityZones: 3 },
+    dns: { hostedZoneId: "Z0123456789EXAMPLE0PAY", zoneName: "payments.example.com", hostname: "api-v2.payments.example.com" },
+  },
+};
+
+export function claimManifest(example: ExampleClaim, flavor: "cluster" | "namespaced" = "cluster") {
   return {
-    apiVersion: `${API_GROUP}/${API_VERSION}`,
-    kind: CLAIM_KIND,
+    apiVersion: `${flavor === "cluster" ? API_GROUP : NAMESPACED_API_GROUP}/${API_VERSION}`,
+    kind: flavor === "cluster" ? CLAIM_KIND : NAMESPACED_KIND,
     metadata: { name: example.name, namespace: EXAMPLE_TEAM.namespace },
     spec: example.spec,
   };
 }
 
 export class ExampleClaimChart extends Chart {
-  constructor(scope: Construct, id: string, example: ExampleClaim) {
+  constructor(scope: Construct, id: string, example: ExampleClaim, flavor: "cluster" | "namespaced" = "cluster") {
     super(scope, id);
     // Throws ClaimValidationError naming the field: a broken example fails the synth.
     validateSpec(example.spec);
-    new ApiObject(this, "claim", claimManifest(example));
+    new ApiObject(this, "claim", claimManifest(example, flavor));
   }
 }
 

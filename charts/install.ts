@@ -11,6 +11,7 @@ import { Function as CrossplaneFunction } from "@crossplane-models/crossplane/pk
 import { Provider } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Provider";
 import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig";
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
+import { ClusterProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.m.upbound.io/v1beta1/ClusterProviderConfig";
 import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
@@ -18,6 +19,8 @@ import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "
 import {
   CONFIGURATION_NAME,
   CONFIGURATION_PACKAGE,
+  NAMESPACED_CONFIGURATION_NAME,
+  NAMESPACED_CONFIGURATION_PACKAGE,
   CROSSPLANE_NAMESPACE,
   FUNCTION_NAME,
   FUNCTION_PACKAGE,
@@ -109,6 +112,15 @@ export class ProviderConfigChart extends Chart {
       this,
       "provider-config",
       new ProviderConfig({
+        metadata: { name: PROVIDER_CONFIG_NAME, annotations: wave(SYNC_WAVES.providerConfig, SKIP_DRY_RUN) },
+        spec: { credentials: providerCredentials(options) },
+      }),
+    );
+    // The namespaced flavor's resources name a ClusterProviderConfig (the provider's namespaced API): the same credentials.
+    addModel(
+      this,
+      "cluster-provider-config",
+      new ClusterProviderConfig({
         metadata: { name: PROVIDER_CONFIG_NAME, annotations: wave(SYNC_WAVES.providerConfig, SKIP_DRY_RUN) },
         spec: { credentials: providerCredentials(options) },
       }),
@@ -208,6 +220,26 @@ export class ConfigurationChart extends Chart {
   }
 }
 
+/**
+ * The namespaced flavor's Configuration, for Crossplane v2 only: a file of its own, which the
+ * Argo CD install Application leaves out, so a v1.20 control plane never sees it.
+ */
+export const NAMESPACED_CONFIGURATION_FILE = "configuration-namespaced";
+
+export class NamespacedConfigurationChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    addModel(
+      this,
+      "configuration",
+      new Configuration({
+        metadata: { name: NAMESPACED_CONFIGURATION_NAME, annotations: wave(SYNC_WAVES.configuration) },
+        spec: { package: `${NAMESPACED_CONFIGURATION_PACKAGE}:${PACKAGE_VERSION}` },
+      }),
+    );
+  }
+}
+
 /** dist/install files in the order they must be applied. */
 export const INSTALL_CHARTS = {
   providers: ProvidersChart,
@@ -215,4 +247,5 @@ export const INSTALL_CHARTS = {
   "account-settings": AccountSettingsChart,
   functions: FunctionsChart,
   configuration: ConfigurationChart,
+  [NAMESPACED_CONFIGURATION_FILE]: NamespacedConfigurationChart,
 } as const;

@@ -9,9 +9,18 @@ import { fileURLToPath } from "node:url";
 import { App, Chart, YamlOutputType } from "cdk8s";
 import type { Construct } from "constructs";
 import { ARGOCD_CHARTS } from "./argocd.js";
-import { EXAMPLE_CLAIMS, ExampleClaimChart, RenderFunctionsChart } from "./examples.js";
+import { EXAMPLE_CLAIMS, ExampleClaimChart, NAMESPACED_EXAMPLE, RenderFunctionsChart } from "./examples.js";
 import { INSTALL_CHARTS } from "./install.js";
-import { CompositionChart, ConfigurationMetadataChart, FunctionMetadataChart, XrdChart } from "./package.js";
+import {
+  ActivationPolicyChart,
+  CompositionChart,
+  ConfigurationMetadataChart,
+  FunctionMetadataChart,
+  NamespacedCompositionChart,
+  NamespacedConfigurationMetadataChart,
+  NamespacedXrdChart,
+  XrdChart,
+} from "./package.js";
 import { TENANCY_CHARTS } from "./tenancy.js";
 
 type ChartFactory = (scope: Construct, id: string) => Chart;
@@ -25,6 +34,12 @@ const all = (charts: Record<string, new (scope: Construct, id: string) => Chart>
 /** dist/<directory>/<file>.yaml ← chart. The package directories are xpkg package roots. */
 export const LAYOUT: Record<string, Record<string, ChartFactory>> = {
   package: { crossplane: of(ConfigurationMetadataChart), xrd: of(XrdChart), composition: of(CompositionChart) },
+  "package-namespaced": {
+    crossplane: of(NamespacedConfigurationMetadataChart),
+    xrd: of(NamespacedXrdChart),
+    composition: of(NamespacedCompositionChart),
+    "activation-policy": of(ActivationPolicyChart),
+  },
   function: { crossplane: of(FunctionMetadataChart) },
   install: all(INSTALL_CHARTS),
   argocd: all(ARGOCD_CHARTS),
@@ -33,6 +48,7 @@ export const LAYOUT: Record<string, Record<string, ChartFactory>> = {
     ...Object.fromEntries(
       Object.entries(EXAMPLE_CLAIMS).map(([tier, claim]) => [tier, (s: Construct, id: string) => new ExampleClaimChart(s, id, claim)]),
     ),
+    "warm-standby-namespaced": (s: Construct, id: string) => new ExampleClaimChart(s, id, NAMESPACED_EXAMPLE, "namespaced"),
     functions: of(RenderFunctionsChart),
   },
 };

@@ -7,6 +7,8 @@ import { PROVIDER_AWS_VERSION_RANGE, PROVIDER_FAMILY_MEMBERS, providerPackage } 
 import {
   CONFIGURATION_NAME,
   CROSSPLANE_VERSION_CONSTRAINT,
+  NAMESPACED_CONFIGURATION_NAME,
+  NAMESPACED_CROSSPLANE_VERSION_CONSTRAINT,
   FUNCTION_NAME,
   FUNCTION_PACKAGE,
   PACKAGE_VERSION,
@@ -44,15 +46,24 @@ function annotations(description: string): Record<string, string> {
 
 /**
  * The provider is a range from the lowest tested release (src/provider.ts): the package manager
- * keeps a newer v2 the cluster already runs instead of refusing the Configuration.
+ * keeps a newer v2 the cluster already runs instead of refusing the Configuration. Both flavors
+ * depend on the same providers and the same function; the namespaced one needs Crossplane v2.
  */
-export function configurationMetadata(): PackageMetadata {
+export function configurationMetadata(flavor: "cluster" | "namespaced" = "cluster"): PackageMetadata {
+  const namespaced = flavor === "namespaced";
   return {
     apiVersion: "meta.pkg.crossplane.io/v1",
     kind: "Configuration",
-    metadata: { name: CONFIGURATION_NAME, annotations: annotations(PROJECT_DESCRIPTION) },
+    metadata: {
+      name: namespaced ? NAMESPACED_CONFIGURATION_NAME : CONFIGURATION_NAME,
+      annotations: annotations(
+        namespaced
+          ? "A disaster-recovery-ready AWS environment from one namespaced composite: the provider's namespaced resources in the team's namespace (Crossplane v2)."
+          : PROJECT_DESCRIPTION,
+      ),
+    },
     spec: {
-      crossplane: { version: CROSSPLANE_VERSION_CONSTRAINT },
+      crossplane: { version: namespaced ? NAMESPACED_CROSSPLANE_VERSION_CONSTRAINT : CROSSPLANE_VERSION_CONSTRAINT },
       dependsOn: [
         ...PROVIDER_FAMILY_MEMBERS.map((member) => ({ provider: providerPackage(member), version: PROVIDER_AWS_VERSION_RANGE })),
         // Released together from this repository: the Composition relies on this function's behaviour.

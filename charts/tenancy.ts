@@ -1,14 +1,19 @@
 /**
- * Tenancy: app teams may manage claims in their own namespaces and nothing else of this API.
- * Composites (cluster-scoped XRs) and managed resources stay with the platform team.
+ * Tenancy: app teams may manage claims, and namespaced composites, in their own namespaces and
+ * nothing else of this API. Cluster-scoped composites and managed resources (the namespaced
+ * flavor's live in the team's namespace too) stay with the platform team: a team that could write
+ * managed resources could create any AWS resource with the platform's ClusterProviderConfig.
  */
 import { Chart } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { API_GROUP, CLAIM_PLURAL } from "../src/api/index.js";
+import { API_GROUP, CLAIM_PLURAL, NAMESPACED_API_GROUP, NAMESPACED_PLURAL } from "../src/api/index.js";
 
 export const QUOTA_RESOURCE = `count/${CLAIM_PLURAL}.${API_GROUP}`;
+/** The namespaced flavor's composites count apart from claims: a quota names one resource. */
+export const NAMESPACED_QUOTA_RESOURCE = `count/${NAMESPACED_PLURAL}.${NAMESPACED_API_GROUP}`;
 const claims = kplus.ApiResource.custom({ apiGroup: API_GROUP, resourceType: CLAIM_PLURAL });
+const namespacedComposites = kplus.ApiResource.custom({ apiGroup: NAMESPACED_API_GROUP, resourceType: NAMESPACED_PLURAL });
 
 /**
  * Verbs per built-in role. Edit includes update and patch: a planned switchover is a change of
@@ -29,7 +34,7 @@ export class ClaimRoles extends Construct {
           labels: { [`rbac.authorization.k8s.io/aggregate-to-${builtIn}`]: "true" },
         },
       });
-      role.allow([...verbs], claims);
+      role.allow([...verbs], claims, namespacedComposites);
     }
   }
 }
@@ -62,7 +67,12 @@ export class TeamNamespace extends Construct {
     binding.addSubjects(kplus.Group.fromName(this, "group", props.group));
     new kplus.k8s.KubeResourceQuota(this, "quota", {
       metadata: { name: "dr-environments", namespace: props.namespace },
-      spec: { hard: { [QUOTA_RESOURCE]: kplus.k8s.Quantity.fromNumber(props.maxEnvironments) } },
+      spec: {
+        hard: {
+          [QUOTA_RESOURCE]: kplus.k8s.Quantity.fromNumber(props.maxEnvironments),
+          [NAMESPACED_QUOTA_RESOURCE]: kplus.k8s.Quantity.fromNumber(props.maxEnvironments),
+        },
+      },
     });
   }
 }

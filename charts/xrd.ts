@@ -3,6 +3,7 @@
  * src/api, never from here, so the XRD, the function's types and runtime validation agree.
  */
 import { CompositeResourceDefinition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1/CompositeResourceDefinition";
+import { CompositeResourceDefinition as NamespacedCompositeResourceDefinition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v2/CompositeResourceDefinition";
 import { Construct } from "constructs";
 import {
   API_GROUP,
@@ -15,11 +16,16 @@ import {
   CONNECTION_SECRET_KEYS,
   EnvironmentSpec,
   EnvironmentStatus,
+  NAMESPACED_API_GROUP,
+  NAMESPACED_KIND,
+  NAMESPACED_PLURAL,
+  NAMESPACED_SHORT_NAMES,
+  NAMESPACED_XRD_NAME,
   SHORT_NAMES,
   XRD_NAME,
   toOpenApi,
 } from "../src/api/index.js";
-import { COMPOSITION_NAME } from "../src/identity.js";
+import { COMPOSITION_NAME, NAMESPACED_COMPOSITION_NAME } from "../src/identity.js";
 import { addModel } from "../compositions/model-object.js";
 
 /**
@@ -41,6 +47,19 @@ export const PRINTER_COLUMNS = [
 /** Columns Crossplane adds to claim CRDs (internal/xcrd), listed so a test can catch a clash. */
 export const CROSSPLANE_CLAIM_COLUMNS = ["SYNCED", "READY", "CONNECTION-SECRET", "AGE"];
 
+/** The one schema both flavors serve: spec and status from src/api. */
+function openAPIV3Schema() {
+  return {
+    type: "object",
+    description: "A disaster-recovery-ready AWS environment.",
+    properties: {
+      spec: toOpenApi(EnvironmentSpec),
+      status: toOpenApi(EnvironmentStatus),
+    },
+    required: ["spec"],
+  };
+}
+
 export function xrdModel(): CompositeResourceDefinition {
   return new CompositeResourceDefinition({
     metadata: { name: XRD_NAME },
@@ -58,17 +77,33 @@ export function xrdModel(): CompositeResourceDefinition {
           served: true,
           referenceable: true,
           additionalPrinterColumns: PRINTER_COLUMNS,
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description: "A disaster-recovery-ready AWS environment.",
-              properties: {
-                spec: toOpenApi(EnvironmentSpec),
-                status: toOpenApi(EnvironmentStatus),
-              },
-              required: ["spec"],
-            },
-          },
+          schema: { openAPIV3Schema: openAPIV3Schema() },
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * The v2-native flavor: a namespaced composite a team applies in its own namespace, no claim.
+ * Crossplane v2 keeps connection details of namespaced composites out of the XRD: they are
+ * composed Secrets, so no connectionSecretKeys here.
+ */
+export function namespacedXrdModel(): NamespacedCompositeResourceDefinition {
+  return new NamespacedCompositeResourceDefinition({
+    metadata: { name: NAMESPACED_XRD_NAME },
+    spec: {
+      scope: "Namespaced",
+      group: NAMESPACED_API_GROUP,
+      names: { kind: NAMESPACED_KIND, plural: NAMESPACED_PLURAL, shortNames: NAMESPACED_SHORT_NAMES, categories: CATEGORIES },
+      defaultCompositionRef: { name: NAMESPACED_COMPOSITION_NAME },
+      versions: [
+        {
+          name: API_VERSION,
+          served: true,
+          referenceable: true,
+          additionalPrinterColumns: PRINTER_COLUMNS,
+          schema: { openAPIV3Schema: openAPIV3Schema() },
         },
       ],
     },
@@ -76,8 +111,8 @@ export function xrdModel(): CompositeResourceDefinition {
 }
 
 export class EnvironmentDefinition extends Construct {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, flavor: "cluster" | "namespaced" = "cluster") {
     super(scope, id);
-    addModel(this, "xrd", xrdModel());
+    addModel(this, "xrd", flavor === "cluster" ? xrdModel() : namespacedXrdModel());
   }
 }

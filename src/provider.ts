@@ -36,3 +36,6 @@ export type ProviderFamilyMember = (typeof PROVIDER_FAMILY_MEMBERS)[number];
 export function providerPackage(member: ProviderFamilyMember): string {
   return `${PROVIDER_AWS_PACKAGE_PREFIX}${member}`;
 }
+
+/** The one version provider-upjet-aws serves for its namespaced (`*.aws.m.upbound.io`) kinds, v2.2.0 to v2.6.0. */
+export const NAMESPACED_MODEL_VERSION = "v1beta1";

@@ -7,6 +7,8 @@ import type { Environment, RegionContext } from "./environment.js";
 import type { Block, ManagedResource } from "./block.js";
 import { EXTERNAL_NAME, RegionScope, type Pending } from "./scope.js";
 import { blocksFor } from "./blocks/index.js";
+import { modelForFlavor } from "./flavor.js";
+import { usagesFor } from "./usages.js";
 
 export interface DesiredState {
   /** Composed resource name -> manifest, validated against its model. */
@@ -58,7 +60,7 @@ export function composeRegion(env: Environment, region: RegionContext, blocks: R
       const key = scope.key(logical);
       if (key in state.resources) throw new Error(`composed resource name ${key} is used twice (block ${blockName})`);
       decorate(model, scope, logical);
-      state.resources[key] = validate(model, key);
+      state.resources[key] = validate(modelForFlavor(model, env), key);
     }
   }
 }
@@ -89,5 +91,6 @@ export function composeEnvironment(env: Environment): DesiredState {
   const regions = env.backupOnlyRegion ? [...env.regions, env.backupOnlyRegion] : env.regions;
   for (const region of regions) composeRegion(env, region, blocksFor(env, region), state);
   keepWaitingResources(env, state);
+  if (env.flavor === "namespaced") Object.assign(state.resources, usagesFor(state.resources, env.namespace!));
   return state;
 }

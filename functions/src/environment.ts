@@ -3,7 +3,7 @@
  * derived from it (regions, zones, names, tags) and what has been observed in AWS so far.
  * Building it is pure: the same composite and observed resources give the same environment.
  */
-import { claimSpecOf, validateSpec, type EnvironmentSpec, type Tier } from "../../src/api/index.js";
+import { claimSpecOf, flavorOf, validateSpec, type EnvironmentSpec, type Flavor, type Tier } from "../../src/api/index.js";
 import { availabilityZones } from "../../src/regions.js";
 import { ownerId, STANDARD_TAG_KEYS, type Owner } from "../../src/naming.js";
 
@@ -38,6 +38,10 @@ export interface Environment {
   owner: Owner;
   /** Short hash of the owner in every AWS name: unique per claim, the same when it is created again. */
   ownerId: string;
+  /** cluster: a claim's cluster-scoped composite; namespaced: the namespaced composite, composing the provider's namespaced kinds. */
+  flavor: Flavor;
+  /** The namespaced composite's namespace, where everything it composes is created. */
+  namespace?: string;
   spec: EnvironmentSpec;
   tier: Tier;
   suffix: string;
@@ -55,6 +59,7 @@ export interface Environment {
 }
 
 export interface CompositeResource {
+  apiVersion?: string;
   metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
 }
@@ -81,7 +86,12 @@ export function ownerOf(xr: CompositeResource): Owner {
 }
 
 export function buildEnvironment(xr: CompositeResource, observed: Record<string, ObservedResource> = {}): Environment {
+  const flavor = flavorOf(xr.apiVersion);
   const spec = validateSpec(claimSpecOf(xr));
+  if (flavor === "cluster" && spec.providerConfigKind === "ProviderConfig")
+    throw new Error(
+      "spec.providerConfigKind: ProviderConfig is a provider config in a namespaced composite's namespace; a claim's cluster-scoped resources use the cluster-scoped ProviderConfig (leave the field unset)",
+    );
   const name = xr.metadata?.name ?? "";
   const owner = ownerOf(xr);
   const active = spec.failover.activeRegion;
@@ -112,6 +122,8 @@ export function buildEnvironment(xr: CompositeResource, observed: Record<string,
     name,
     owner,
     ownerId: ownerId(owner),
+    flavor,
+    ...(flavor === "namespaced" ? { namespace: xr.metadata?.namespace || "default" } : {}),
     spec,
     tier: spec.tier,
     suffix: spec.environmentSuffix,

@@ -55,8 +55,9 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   const names = Object.keys(state.resources);
   const status = environmentStatus(env, names, state.pending);
   setDesiredCompositeStatus({ rsp, status: status as Record<string, unknown> });
-  // Legacy (claim) composites publish these into the claim's connection secret; values are never logged.
-  if (rsp.desired.composite)
+  // Legacy (claim) composites publish these into the claim's connection secret; values are never
+  // logged. Crossplane v2 keeps no connection secret for a namespaced composite: nothing to send.
+  if (rsp.desired.composite && env.flavor === "cluster")
     for (const [key, value] of Object.entries(connectionDetails(env, connections)))
       rsp.desired.composite.connectionDetails[key] = Buffer.from(value);
   // Ready only when every resource is composed and ready: Crossplane's own rule counts only what is

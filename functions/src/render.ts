@@ -4,7 +4,7 @@
  * is read back. No cluster, no Docker, no network.
  */
 import { fromCompose, RunFunctionRequest, type RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
-import { API_GROUP, API_VERSION, CLAIM_KIND, COMPOSITE_KIND } from "../../src/api/index.js";
+import { API_GROUP, API_VERSION, CLAIM_KIND, COMPOSITE_KIND, NAMESPACED_API_GROUP } from "../../src/api/index.js";
 import { compose } from "./function.js";
 import type { ObservedResource } from "./environment.js";
 
@@ -17,9 +17,13 @@ export interface Claim {
 
 const handler = fromCompose(compose);
 
-/** The composite Crossplane makes of a claim; a composite passed in is returned as it is. */
+/**
+ * The composite Crossplane makes of a claim; a composite passed in (the claim flavor's XR, or the
+ * v2-native flavor's namespaced one, which has no claim) is returned as it is.
+ */
 export function compositeOf(claim: Claim): Claim {
   if (claim.kind === COMPOSITE_KIND) return claim;
+  if (claim.apiVersion?.startsWith(`${NAMESPACED_API_GROUP}/`)) return { ...claim, metadata: { namespace: "default", ...claim.metadata } };
   if (claim.kind !== CLAIM_KIND) throw new Error(`expected kind ${CLAIM_KIND} or ${COMPOSITE_KIND}, got ${claim.kind ?? "none"}`);
   const name = claim.metadata?.name ?? "";
   const namespace = claim.metadata?.namespace ?? "default";

@@ -5,7 +5,7 @@
  * the API server let through, so it checks the spec alone (validateSpec); the local tools read
  * files a person typed and check them here.
  */
-import { API_GROUP, API_VERSION, CLAIM_KIND, COMPOSITE_KIND } from "./group.js";
+import { API_GROUP, API_VERSION, CLAIM_KIND, COMPOSITE_KIND, NAMESPACED_API_GROUP, NAMESPACED_KIND } from "./group.js";
 import { EnvironmentSpec } from "./spec.js";
 import { toOpenApi, type OpenApiSchema } from "./openapi.js";
 import { ClaimValidationError, specErrors, type FieldError } from "./validate.js";
@@ -27,7 +27,12 @@ export const CROSSPLANE_SPEC_FIELDS = [
 ];
 
 export const API_VERSION_STRING = `${API_GROUP}/${API_VERSION}`;
-const KINDS = [CLAIM_KIND, COMPOSITE_KIND];
+export const NAMESPACED_API_VERSION_STRING = `${NAMESPACED_API_GROUP}/${API_VERSION}`;
+/** The kinds each apiVersion serves: the claim flavor's claim and composite, the namespaced flavor's composite. */
+const SERVED: Record<string, readonly string[]> = {
+  [API_VERSION_STRING]: [CLAIM_KIND, COMPOSITE_KIND],
+  [NAMESPACED_API_VERSION_STRING]: [NAMESPACED_KIND],
+};
 const TOP_LEVEL_FIELDS = ["apiVersion", "kind", "metadata", "spec", "status"];
 /** ObjectMeta's fields, as the API server knows them. */
 const METADATA_FIELDS = [
@@ -118,19 +123,22 @@ export function claimErrors(object: unknown): FieldError[] {
   if (!object || typeof object !== "object" || Array.isArray(object)) return [fieldError("", "expected a Kubernetes object (a mapping)")];
   const o = object as Record<string, unknown>;
   const errors: FieldError[] = [];
-  if (o.apiVersion !== API_VERSION_STRING)
+  const served = typeof o.apiVersion === "string" ? SERVED[o.apiVersion] : undefined;
+  if (!served)
     errors.push(
       fieldError(
         "apiVersion",
         o.apiVersion === undefined
-          ? `is required: ${API_VERSION_STRING}`
-          : `${JSON.stringify(o.apiVersion)} is not served; did you mean ${API_VERSION_STRING}?`,
+          ? `is required: ${API_VERSION_STRING} (claim) or ${NAMESPACED_API_VERSION_STRING} (namespaced composite)`
+          : `${JSON.stringify(o.apiVersion)} is not served; did you mean ${didYouMean(String(o.apiVersion), Object.keys(SERVED)) ?? API_VERSION_STRING}?`,
       ),
     );
-  if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
-    const guess = typeof o.kind === "string" ? didYouMean(o.kind, KINDS) : undefined;
-    const got = o.kind === undefined ? "is required" : `${JSON.stringify(o.kind)} is not served`;
-    errors.push(fieldError("kind", guess ? `${got}; did you mean ${guess}?` : `${got}: expected ${KINDS.join(" or ")}`));
+  const kinds = served ?? SERVED[API_VERSION_STRING]!;
+  if (typeof o.kind !== "string" || !kinds.includes(o.kind)) {
+    const guess = typeof o.kind === "string" ? didYouMean(o.kind, kinds) : undefined;
+    const got =
+      o.kind === undefined ? "is required" : `${JSON.stringify(o.kind)} is not served${served ? ` by ${String(o.apiVersion)}` : ""}`;
+    errors.push(fieldError("kind", guess ? `${got}; did you mean ${guess}?` : `${got}: expected ${kinds.join(" or ")}`));
   }
   for (const name of Object.keys(o)) if (!TOP_LEVEL_FIELDS.includes(name)) errors.push(unknownField("", name, TOP_LEVEL_FIELDS));
   const metadata = o.metadata as Record<string, unknown> | undefined;

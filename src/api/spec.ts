@@ -311,6 +311,11 @@ export const EnvironmentSpec = Type.Object(
       maxLength: 63,
       default: "default",
     }),
+    providerConfigKind: Type.Union([Type.Literal("ClusterProviderConfig"), Type.Literal("ProviderConfig")], {
+      description:
+        "Namespaced composites only: the provider config kind their managed resources name, the platform's ClusterProviderConfig or a ProviderConfig in the composite's own namespace. A claim's resources always use the cluster-scoped ProviderConfig.",
+      default: "ClusterProviderConfig",
+    }),
     tags: Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
       description: "Tags added to every AWS resource, beside the standard ones.",
       maxProperties: 40,

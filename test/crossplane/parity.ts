@@ -22,7 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { compositeOf, type Claim } from "../../functions/src/render.js";
-import { CLAIM_KIND } from "../../src/api/index.js";
+import { API_VERSION_STRING, CLAIM_KIND } from "../../src/api/index.js";
 import { startFunction } from "../support/function-server.js";
 import { BIN, CROSSPLANE_CRDS, CROSSPLANE_VERSION, pinnedVersion } from "../e2e/controlplane.js";
 import { PROVIDER_CRDS_DIR, PROVIDER_RELEASE, providerCrds } from "../e2e/provider-crds.js";
@@ -75,7 +75,11 @@ function cases(): Case[] {
   const examples = readdirSync(join(ROOT, "examples"))
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => join(ROOT, "examples", f))
-    .filter((f) => (parse(readFileSync(f, "utf8")) as Obj | null)?.kind === CLAIM_KIND)
+    // The claim flavor's claims: the namespaced example renders with the other package (not compared here yet).
+    .filter((f) => {
+      const o = parse(readFileSync(f, "utf8")) as Obj | null;
+      return o?.kind === CLAIM_KIND && o?.apiVersion === API_VERSION_STRING;
+    })
     .map((f) => ({
       name: f
         .split("/")

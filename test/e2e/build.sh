@@ -66,12 +66,20 @@ build_kube() {
   log "kube-apiserver and kube-controller-manager $KUBE_VERSION built"
 }
 
+# Crossplane's webhook configurations (the Usage deletion guard among them), from its module.
+copy_crossplane_webhooks() {
+  local hooks="$CACHE/crossplane-webhooks-$CROSSPLANE_VERSION" moddir
+  moddir="$(cd "$1" && go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"
+  rm -rf "$hooks" && mkdir -p "$hooks" && cp "$moddir"/cluster/webhookconfigurations/*.yaml "$hooks/" && chmod u+w "$hooks"/*
+}
+
 build_crossplane() {
   local crds="$CACHE/crossplane-crds-$CROSSPLANE_VERSION"
+  local dir="$SRC/crossplane-$CROSSPLANE_VERSION"
   if have crossplane "$CROSSPLANE_VERSION" && [[ -d "$crds" ]]; then
+    [[ -d "$CACHE/crossplane-webhooks-$CROSSPLANE_VERSION" ]] || copy_crossplane_webhooks "$dir"
     log "crossplane $CROSSPLANE_VERSION cached"; return
   fi
-  local dir="$SRC/crossplane-$CROSSPLANE_VERSION"
   write_wrapper_module "$dir" e2e.local/crossplane 1.26.7 "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
     github.com/crossplane/crossplane/v2/cmd/crossplane
   # The proxy does not serve crossplane-runtime v2.4.1 or v2.4.2 (the release Crossplane v2.4.2
@@ -85,6 +93,7 @@ build_crossplane() {
   local moddir
   moddir="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"
   rm -rf "$crds" && mkdir -p "$crds" && cp "$moddir"/cluster/crds/*.yaml "$crds/" && chmod u+w "$crds"/*
+  copy_crossplane_webhooks "$dir"
   restamp crossplane "$CROSSPLANE_VERSION"
   log "crossplane $CROSSPLANE_VERSION built"
 }

@@ -6,7 +6,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +29,8 @@ export function pinnedVersion(variable: "CROSSPLANE_VERSION" | "CROSSPLANE_CLI_V
 
 export const CROSSPLANE_VERSION = pinnedVersion("CROSSPLANE_VERSION");
 export const CROSSPLANE_CRDS = join(CACHE, `crossplane-crds-${CROSSPLANE_VERSION}`);
+/** Crossplane's webhook configurations (test/e2e/build.sh copies them from its module). */
+export const CROSSPLANE_WEBHOOKS = join(CACHE, `crossplane-webhooks-${CROSSPLANE_VERSION}`);
 
 const LOOPBACK = "127.0.0.1";
 
@@ -130,6 +133,11 @@ interface Proc {
 export interface ControlPlaneOptions {
   /** Start kube-controller-manager so deletions cascade to owned objects (garbage collector). */
   garbageCollector?: boolean;
+  /**
+   * Runs once the API server is up and before Crossplane starts, as `crossplane core init` runs
+   * before `core start`: Crossplane's webhook server needs its CRDs (Usage among them) at start.
+   */
+  beforeCrossplane?: (kc: KubeConfig) => Promise<void>;
 }
 
 export class ControlPlane {
@@ -138,6 +146,8 @@ export class ControlPlane {
   private readonly procs: Proc[] = [];
   functionPort = 0;
   apiPort = 0;
+  /** Crossplane's webhook server: the Usage deletion guard answers there. */
+  webhookPort = 0;
   /** Peak resident memory in KiB summed over the control plane's processes, sampled every second. */
   peakRssKiB = 0;
   private sampler?: NodeJS.Timeout;
@@ -163,6 +173,7 @@ export class ControlPlane {
     issue(pki, "apiserver", "kube-apiserver", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
     issue(pki, "function", "function-dr-environment", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
     issue(pki, "crossplane-client", "crossplane", undefined, "clientAuth");
+    issue(pki, "crossplane-webhook", "crossplane-webhook", `IP:${LOOPBACK},DNS:localhost`, "serverAuth");
     // Service-account tokens are signed with this pair; the API server refuses to start without it.
     openssl(["genrsa", "-out", "sa.key", "2048"], pki);
     openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], pki);
@@ -244,8 +255,17 @@ export class ControlPlane {
     // Crossplane's client certificate: it calls functions over mutual TLS with these files.
     const xpClient = join(this.dir, "crossplane-tls-client");
     const fnServer = join(this.dir, "function-tls-server");
+    const xpServer = join(this.dir, "crossplane-tls-server");
     mkdirSync(xpClient);
     mkdirSync(fnServer);
+    mkdirSync(xpServer);
+    for (const [src, dst] of [
+      ["crossplane-webhook.crt", "tls.crt"],
+      ["crossplane-webhook.key", "tls.key"],
+    ])
+      writeFileSync(join(xpServer, dst), readFileSync(join(pki, src)));
+    this.caBundle = readFileSync(join(pki, "ca.crt")).toString("base64");
+    this.webhookPort = await freePort();
     for (const [src, dst] of [
       ["ca.crt", "ca.crt"],
       ["crossplane-client.crt", "tls.crt"],
@@ -274,6 +294,7 @@ export class ControlPlane {
       REPO_ROOT,
     );
 
+    await opts.beforeCrossplane?.(kc);
     this.spawn(
       "crossplane",
       join(BIN, "crossplane"),
@@ -281,8 +302,10 @@ export class ControlPlane {
         "core",
         "start",
         "--namespace=crossplane-system",
-        // No webhook server: nothing in the API server could reach it without a Service.
-        "--enable-webhooks=false",
+        // The webhook server (Crossplane runs its Usage controllers only with it): the API server
+        // reaches it by URL, registered by webhookConfigurations(), not through a Service.
+        `--tls-server-certs-dir=${xpServer}`,
+        `--webhook-port=${this.webhookPort}`,
         // No Deployments for packages: the function runs as a local process registered below.
         "--package-runtime=External",
         "--leader-election=false",
@@ -295,6 +318,28 @@ export class ControlPlane {
       ],
       { KUBECONFIG: this.kubeconfigPath },
     );
+  }
+
+  private caBundle = "";
+
+  /**
+   * Crossplane's webhook configurations as its init step would install them, pointed at the
+   * webhook server by URL (127.0.0.1 and the run's CA) instead of a Service: the same paths,
+   * rules and object selectors.
+   */
+  webhookConfigurations(): Array<Record<string, any>> {
+    if (!existsSync(CROSSPLANE_WEBHOOKS)) throw new Error(`${CROSSPLANE_WEBHOOKS} is missing: run test/e2e/build.sh crossplane`);
+    return readdirSync(CROSSPLANE_WEBHOOKS)
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => parseAllDocuments(readFileSync(join(CROSSPLANE_WEBHOOKS, f), "utf8")).map((d) => d.toJS() as Record<string, any>))
+      .filter(Boolean)
+      .map((config) => ({
+        ...config,
+        webhooks: (config.webhooks as Array<Record<string, any>>).map((hook) => ({
+          ...hook,
+          clientConfig: { url: `https://${LOOPBACK}:${this.webhookPort}${hook.clientConfig.service.path}`, caBundle: this.caBundle },
+        })),
+      }));
   }
 
   private spawn(name: string, cmd: string, args: string[], env: Record<string, string> = {}, cwd = this.dir): void {

@@ -21,7 +21,16 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import { API_GROUP, API_VERSION, CLAIM_PLURAL, COMPOSITE_PLURAL, XRD_NAME } from "../../src/api/group.js";
+import {
+  API_GROUP,
+  API_VERSION,
+  CLAIM_PLURAL,
+  COMPOSITE_PLURAL,
+  NAMESPACED_API_GROUP,
+  NAMESPACED_PLURAL,
+  NAMESPACED_XRD_NAME,
+  XRD_NAME,
+} from "../../src/api/group.js";
 import { synth } from "../../charts/main.js";
 import { requestFor } from "../../functions/src/render.js";
 import { fromCompose } from "@crossplane-org/function-sdk-typescript";
@@ -63,10 +72,13 @@ const needXrd = () => {
 };
 const started = Date.now();
 
-const examples = readdirSync(join(REPO_ROOT, "examples"))
+const allExamples = readdirSync(join(REPO_ROOT, "examples"))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => [f, parseYaml(readFileSync(join(REPO_ROOT, "examples", f), "utf8")) as Obj] as const)
   .filter(([, o]) => o.kind === "DisasterRecoveryEnvironment");
+/** The claim flavor's examples (claims) and the namespaced flavor's (namespaced composites). */
+const examples = allExamples.filter(([, o]) => o.apiVersion === `${API_GROUP}/${API_VERSION}`);
+const namespacedExamples = allExamples.filter(([, o]) => o.apiVersion === `${NAMESPACED_API_GROUP}/${API_VERSION}`);
 
 function docs(file: string): Obj[] {
   return parseAllDocuments(readFileSync(file, "utf8"))
@@ -188,6 +200,26 @@ async function live(ns: string, name: string): Promise<Live | undefined> {
   return { xr, composed };
 }
 
+/** A namespaced composite and what it composes, all in its namespace. */
+async function liveNamespaced(ns: string, name: string): Promise<Live | undefined> {
+  const xr = (await custom.getNamespacedCustomObject({
+    group: NAMESPACED_API_GROUP,
+    version: API_VERSION,
+    namespace: ns,
+    plural: NAMESPACED_PLURAL,
+    name,
+  })) as Obj;
+  const refs = (xr.spec?.crossplane?.resourceRefs ?? []) as Array<{ apiVersion: string; kind: string; name?: string }>;
+  if (refs.length === 0) return undefined;
+  const composed = new Map<string, Obj>();
+  for (const r of refs) {
+    if (!r.name) continue;
+    const o = (await objects.read({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: ns } })) as Obj;
+    composed.set(o.metadata?.annotations?.[RESOURCE_NAME] ?? r.name, o);
+  }
+  return { xr, composed };
+}
+
 const handler = fromCompose(compose);
 
 /** What the function desires for the composite and composed resources as the API server has them now. */
@@ -218,6 +250,14 @@ function storedForm(d: Obj): Obj {
   return crd ? withSchemaDefaults(d, crd, d.apiVersion!.split("/")[1]) : d;
 }
 
+/** Crossplane's usage controller records what each Usage selector resolved to: not the function's to compare. */
+function withoutResolvedUsage(o: Obj): Obj {
+  if (o.kind !== "Usage") return o;
+  const copy = structuredClone(o);
+  for (const side of ["of", "by"]) delete copy.spec?.[side]?.resourceRef;
+  return copy;
+}
+
 /** Differences between desired and stored composed resources; empty when Crossplane applied exactly what the function sent. */
 function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
   const out: string[] = [];
@@ -228,7 +268,7 @@ function mismatches(want: Map<string, Obj>, got: Map<string, Obj>): string[] {
       continue;
     }
     if (o.apiVersion !== d.apiVersion || o.kind !== d.kind) out.push(`${name}: ${o.apiVersion} ${o.kind}, want ${d.apiVersion} ${d.kind}`);
-    const spec = fieldDifferences(storedForm(d).spec, o.spec, "spec");
+    const spec = fieldDifferences(storedForm(d).spec, withoutResolvedUsage(o).spec, "spec");
     if (spec.length > 0) out.push(`${name} (${d.kind}): ${spec.slice(0, 3).join(", ")}`);
     const ext = d.metadata?.annotations?.["crossplane.io/external-name"];
     if (ext && o.metadata?.annotations?.["crossplane.io/external-name"] !== ext)
@@ -253,14 +293,14 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Waits until every desired resource exists with the desired spec and nothing else is composed. */
-async function converged(ns: string, name: string, timeoutMs = SETTLE_MS): Promise<Live> {
+async function converged(ns: string, name: string, timeoutMs = SETTLE_MS, read = live): Promise<Live> {
   let last: string[] = [];
   try {
     return await until(
       `${ns}/${name} composed resources to match the function's desired state`,
       async () => {
         cp.assertAlive();
-        const l = await live(ns, name);
+        const l = await read(ns, name);
         if (!l || l.composed.size === 0) {
           last = ["no composed resources yet"];
           return undefined;
@@ -291,28 +331,35 @@ function apiError(e: unknown): string {
 
 beforeAll(async () => {
   const t0 = Date.now();
-  await cp.start();
-  kc = cp.kubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kc);
-  custom = kc.makeApiClient(CustomObjectsApi);
-
   const crossplaneCrds = readdirSync(CROSSPLANE_CRDS)
     .filter((f) => f.endsWith(".yaml"))
     .flatMap((f) => docs(join(CROSSPLANE_CRDS, f)));
-  for (const crd of crossplaneCrds) await create(crd);
   const provider = providerCrds();
-  for (const crd of provider.crds) {
-    crdOf.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd);
-    await create(crd as unknown as Obj);
-  }
-  for (const crd of [...crossplaneCrds, ...(provider.crds as unknown as Obj[])]) await established(crd.metadata!.name!);
-  await ensureNamespace("crossplane-system");
-  for (const ns of new Set(examples.map(([, o]) => o.metadata?.namespace ?? "default"))) await ensureNamespace(ns);
+  await cp.start({
+    beforeCrossplane: async (config) => {
+      kc = config;
+      objects = KubernetesObjectApi.makeApiClient(kc);
+      custom = kc.makeApiClient(CustomObjectsApi);
+      for (const crd of crossplaneCrds) await create(crd);
+      for (const crd of provider.crds) {
+        crdOf.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd);
+        await create(crd as unknown as Obj);
+      }
+      for (const crd of [...crossplaneCrds, ...(provider.crds as unknown as Obj[])]) await established(crd.metadata!.name!);
+      await ensureNamespace("crossplane-system");
+      // The Usage deletion guard: Crossplane refuses deleting a resource in use through this webhook.
+      for (const webhook of cp.webhookConfigurations()) await create(webhook as Obj);
+    },
+  });
+  for (const ns of new Set(allExamples.map(([, o]) => o.metadata?.namespace ?? "default"))) await ensureNamespace(ns);
 
   distDir = join(cp.dir, "dist");
   synth(distDir);
   await registerFunction();
   for (const o of [...docs(join(distDir, "package/xrd.yaml")), ...docs(join(distDir, "package/composition.yaml"))]) await create(o);
+  // The namespaced flavor's package beside it: XRD, Composition and activation policy.
+  for (const f of ["xrd", "composition", "activation-policy"])
+    for (const o of docs(join(distDir, `package-namespaced/${f}.yaml`))) await create(o);
   summary.push([
     "control plane up, CRDs applied",
     `${((Date.now() - t0) / 1000).toFixed(1)}s (${crossplaneCrds.length} Crossplane ${CROSSPLANE_VERSION} CRDs, ` +
@@ -559,3 +606,178 @@ describe("the package on a real API server with real Crossplane", () => {
 
 // Tier upgrade and fault scenarios on their own claim (test/e2e/scenarios.ts).
 liveChangeScenarios(() => ({ cp, custom, objects, converged, create, needXrd, summary }));
+
+describe("the namespaced flavor on the same control plane", () => {
+  const USAGE_HELD = "primary-database-key-used-by-primary-aurora-cluster";
+  /** What a provider puts on a managed resource while it deletes the external one; the test plays that provider. */
+  const STAND_IN_FINALIZER = "e2e.dr.platform.io/stand-in-provider";
+  const [file, example] = namespacedExamples[0] ?? ["none", undefined];
+  const ns = () => example!.metadata!.namespace!;
+  const name = () => example!.metadata!.name!;
+  const read = (o: Obj) =>
+    objects.read({ apiVersion: o.apiVersion!, kind: o.kind!, metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace } });
+  const gone = (o: Obj) =>
+    read(o).then(
+      () => false,
+      (e: { code?: number }) => e.code === 404,
+    );
+
+  it("has an example: a namespaced composite", () => {
+    expect(namespacedExamples.map(([f]) => f)).toEqual(["warm-standby-namespaced.yaml"]);
+  });
+
+  it("its v2 XRD is established beside the claim flavor's, and so is the namespaced composite's CRD", async () => {
+    needXrd();
+    await until(
+      "the namespaced XRD Established",
+      async () => {
+        cp.assertAlive();
+        const xrd = (await objects.read({
+          apiVersion: "apiextensions.crossplane.io/v2",
+          kind: "CompositeResourceDefinition",
+          metadata: { name: NAMESPACED_XRD_NAME },
+        })) as Obj;
+        return condition(xrd, "Established")?.status === "True";
+      },
+      90_000,
+    );
+    await established(NAMESPACED_XRD_NAME);
+    const crd = (await objects.read({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: NAMESPACED_XRD_NAME },
+    })) as Obj;
+    expect(crd.spec?.scope).toBe("Namespaced");
+    summary.push(["namespaced XRD established beside the claim XRD", "ok"]);
+  }, 150_000);
+
+  it(
+    `${file} in its team's namespace is composed there, only the provider's namespaced kinds and Usages, every one stored as sent`,
+    async () => {
+      needXrd();
+      const t0 = Date.now();
+      await create(example!);
+      const l = await converged(ns(), name(), SETTLE_MS, liveNamespaced);
+      const outside = [...l.composed.values()].filter(
+        (o) => o.metadata?.namespace !== ns() || !(o.apiVersion!.includes(".aws.m.upbound.io/") || o.kind === "Usage"),
+      );
+      expect(outside.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace}`)).toEqual([]);
+      const xr = await until(
+        "the namespaced composite to report Synced and the function's status",
+        async () => {
+          const x = (await liveNamespaced(ns(), name()))?.xr;
+          return x && condition(x, "Synced")?.status === "True" && x.status?.recovery?.strategy ? x : undefined;
+        },
+        60_000,
+      );
+      expect(xr.status?.resources?.desired).toBe(l.composed.size);
+      const usages = [...l.composed.values()].filter((o) => o.kind === "Usage").length;
+      summary.push([
+        `namespaced example ${file}`,
+        `${l.composed.size} composed in ${ns()} (${usages} Usages) match the function's desired state (${((Date.now() - t0) / 1000).toFixed(1)}s)`,
+      ]);
+    },
+    SETTLE_MS + 30_000,
+  );
+
+  it("Crossplane resolves every Usage to the resource it protects and the one using it, marks the first in use and makes the Usage owned by the second", async () => {
+    needXrd();
+    const l = (await liveNamespaced(ns(), name()))!;
+    const byLabels = (side: { apiVersion: string; kind: string; resourceSelector: { matchLabels: Record<string, string> } }) =>
+      [...l.composed.values()].filter(
+        (o) =>
+          o.apiVersion === side.apiVersion &&
+          o.kind === side.kind &&
+          Object.entries(side.resourceSelector.matchLabels).every(([k, v]) => o.metadata?.labels?.[k] === v),
+      );
+    const usages = [...l.composed.entries()].filter(([, o]) => o.kind === "Usage");
+    expect(usages.length).toBeGreaterThan(10);
+    for (const [key, composedUsage] of usages) {
+      const u = await until(
+        `Usage ${key} to resolve both sides and report Ready`,
+        async () => {
+          const o = (await read(composedUsage)) as Obj;
+          return o.spec?.of?.resourceRef?.name && o.spec?.by?.resourceRef?.name && condition(o, "Ready")?.status === "True" ? o : undefined;
+        },
+        60_000,
+        500,
+      );
+      const [of] = byLabels(u.spec!.of);
+      const [by] = byLabels(u.spec!.by);
+      expect([key, u.spec!.of.resourceRef.name, u.spec!.by.resourceRef.name]).toEqual([key, of?.metadata?.name, by?.metadata?.name]);
+      const used = (await read(of!)) as Obj;
+      expect([key, used.metadata?.labels?.["crossplane.io/in-use"]]).toEqual([key, "true"]);
+      expect([key, (u.metadata?.ownerReferences ?? []).some((r) => r.uid === by!.metadata!.uid)]).toEqual([key, true]);
+    }
+    summary.push([
+      "Usages resolved by Crossplane's usage controller",
+      `${usages.length}/${usages.length} Ready, used resources marked in use`,
+    ]);
+  }, 180_000);
+
+  it(
+    "deleting the composite: the key waits, in use, while the cluster it encrypts is still being deleted; then everything goes in order",
+    async () => {
+      needXrd();
+      const l = (await liveNamespaced(ns(), name()))!;
+      const usage = l.composed.get(USAGE_HELD)!;
+      const cluster = l.composed.get("primary-aurora-cluster")!;
+      const key = l.composed.get("primary-database-key")!;
+      const unrelated = l.composed.get("primary-dashboard")!;
+      expect([usage?.kind, cluster?.kind, key?.kind, unrelated?.kind]).toEqual(["Usage", "Cluster", "Key", "Dashboard"]);
+      const patchFinalizers = (finalizers: string[]) =>
+        objects.patch(
+          { apiVersion: cluster.apiVersion, kind: cluster.kind, metadata: { name: cluster.metadata!.name!, namespace: ns(), finalizers } },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          PatchStrategy.MergePatch,
+        );
+      // No provider runs: hold the cluster as a provider holds a resource whose AWS deletion is under way.
+      await patchFinalizers([STAND_IN_FINALIZER]);
+      await custom.deleteNamespacedCustomObject({
+        group: NAMESPACED_API_GROUP,
+        version: API_VERSION,
+        namespace: ns(),
+        plural: NAMESPACED_PLURAL,
+        name: name(),
+      });
+      // The cluster waits for its instance (a Usage too), then is deleted and held.
+      await until(
+        "the cluster to be deleted and held",
+        async () => ((await read(cluster)) as Obj).metadata?.deletionTimestamp,
+        SETTLE_MS,
+        1000,
+      );
+      await until("a resource nothing uses to be gone", () => gone(unrelated), SETTLE_MS, 1000);
+      // While the cluster is held, the key it is encrypted with stays, in use and not deleting.
+      for (let i = 0; i < 10; i++) {
+        const k = (await read(key)) as Obj;
+        expect([k.metadata?.deletionTimestamp, k.metadata?.labels?.["crossplane.io/in-use"], await gone(usage)]).toEqual([
+          undefined,
+          "true",
+          false,
+        ]);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      await patchFinalizers([]);
+      await until("the key to go once the cluster is gone", () => gone(key), SETTLE_MS, 1000);
+      await until(
+        `${file}: the composite, its composed resources and its Usages to be deleted`,
+        async () => {
+          cp.assertAlive();
+          for (const o of [l.xr, ...l.composed.values()]) if (!(await gone(o))) return false;
+          return true;
+        },
+        SETTLE_MS,
+        1000,
+      );
+      summary.push([
+        `delete namespaced ${file}`,
+        `the database key stayed in use for 10s while its cluster was held, then went; all ${l.composed.size} removed`,
+      ]);
+    },
+    2 * SETTLE_MS,
+  );
+});

@@ -62,6 +62,20 @@ const CASES: Array<[string, string, unknown, string, string]> = [
     "Degraded",
     "spec.secondaryRegion",
   ],
+  [
+    "a namespaced composite the function refused",
+    "dr.m.platform.io_DisasterRecoveryEnvironment",
+    conditions(["Synced", "False", "ReconcileError", "spec.secondaryRegion is required"], ["Ready", "False"]),
+    "Degraded",
+    "spec.secondaryRegion",
+  ],
+  [
+    "a ready namespaced composite",
+    "dr.m.platform.io_DisasterRecoveryEnvironment",
+    conditions(["Synced", "True"], ["Ready", "True", "Available"]),
+    "Healthy",
+    "Ready",
+  ],
   ["a provider installing", "pkg.crossplane.io_Provider", conditions(["Installed", "True"], ["Healthy", "Unknown"]), "Progressing", ""],
   ["a healthy provider", "pkg.crossplane.io_Provider", conditions(["Installed", "True"], ["Healthy", "True"]), "Healthy", ""],
   [

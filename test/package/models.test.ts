@@ -5,12 +5,15 @@
  */
 import { CompositeResourceDefinition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1/CompositeResourceDefinition";
 import { Composition } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1/Composition";
+import { CompositeResourceDefinition as CompositeResourceDefinitionV2 } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v2/CompositeResourceDefinition";
+import { ManagedResourceActivationPolicy } from "@crossplane-models/crossplane/apiextensions.crossplane.io/v1alpha1/ManagedResourceActivationPolicy";
 import { Configuration } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Configuration";
 import { Function as FunctionV1 } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Function";
 import { Provider } from "@crossplane-models/crossplane/pkg.crossplane.io/v1/Provider";
 import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig";
 import { Function as FunctionV1beta1 } from "@crossplane-models/crossplane/pkg.crossplane.io/v1beta1/Function";
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
+import { ClusterProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.m.upbound.io/v1beta1/ClusterProviderConfig";
 import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
@@ -19,7 +22,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import { API_GROUP, API_VERSION, CLAIM_KIND, validateSpec } from "../../src/api/index.js";
+import { API_GROUP, API_VERSION, CLAIM_KIND, NAMESPACED_API_GROUP, NAMESPACED_KIND, validateSpec } from "../../src/api/index.js";
 import { allObjects, type Manifest } from "./support.js";
 
 type Check = (object: Manifest) => void;
@@ -39,12 +42,15 @@ function expectShape(object: Manifest, required: string[]): void {
 const CHECKS: Record<string, Check> = {
   "apiextensions.crossplane.io/v1/CompositeResourceDefinition": model(CompositeResourceDefinition),
   "apiextensions.crossplane.io/v1/Composition": model(Composition),
+  "apiextensions.crossplane.io/v2/CompositeResourceDefinition": model(CompositeResourceDefinitionV2),
+  "apiextensions.crossplane.io/v1alpha1/ManagedResourceActivationPolicy": model(ManagedResourceActivationPolicy),
   "pkg.crossplane.io/v1/Configuration": model(Configuration),
   "pkg.crossplane.io/v1/Function": model(FunctionV1),
   "pkg.crossplane.io/v1beta1/Function": model(FunctionV1beta1),
   "pkg.crossplane.io/v1/Provider": model(Provider),
   "pkg.crossplane.io/v1beta1/DeploymentRuntimeConfig": model(DeploymentRuntimeConfig),
   "aws.upbound.io/v1beta1/ProviderConfig": model(ProviderConfig),
+  "aws.m.upbound.io/v1beta1/ClusterProviderConfig": model(ClusterProviderConfig),
   "apigateway.aws.upbound.io/v1beta1/Account": model(ApiGatewayAccount),
   "iam.aws.upbound.io/v1beta1/Role": model(Role),
   "iam.aws.upbound.io/v1beta1/RolePolicyAttachment": model(RolePolicyAttachment),
@@ -54,6 +60,7 @@ const CHECKS: Record<string, Check> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": model(ClusterRole),
   "rbac.authorization.k8s.io/v1/RoleBinding": model(RoleBinding),
   [`${API_GROUP}/${API_VERSION}/${CLAIM_KIND}`]: (o) => void validateSpec(o.spec),
+  [`${NAMESPACED_API_GROUP}/${API_VERSION}/${NAMESPACED_KIND}`]: (o) => void validateSpec(o.spec),
   // No CRD exists for package metadata; the package manager reads these fields.
   "meta.pkg.crossplane.io/v1/Configuration": (o) => expectShape(o, ["metadata.name", "spec.crossplane.version", "spec.dependsOn"]),
   "meta.pkg.crossplane.io/v1beta1/Function": (o) => expectShape(o, ["metadata.name", "spec.crossplane.version"]),

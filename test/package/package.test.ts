@@ -5,9 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { API_GROUP, API_VERSION, COMPOSITE_KIND, XRD_NAME } from "../../src/api/index.js";
+import {
+  API_GROUP,
+  API_VERSION,
+  COMPOSITE_KIND,
+  NAMESPACED_API_GROUP,
+  NAMESPACED_KIND,
+  NAMESPACED_XRD_NAME,
+  XRD_NAME,
+} from "../../src/api/index.js";
 import { PROVIDER_AWS_VERSION, PROVIDER_AWS_VERSION_RANGE, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../../src/provider.js";
-import { FUNCTION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
+import { FUNCTION_PACKAGE, NAMESPACED_CONFIGURATION_PACKAGE, PACKAGE_VERSION } from "../../src/identity.js";
 import { providerCredentials, serviceAccountMetadata, SYNC_WAVES } from "../../charts/install.js";
 import { childApplications } from "../../charts/argocd.js";
 import { installOptions } from "../../charts/options.js";
@@ -81,16 +89,68 @@ describe("package metadata", () => {
 
   it("keeps each xpkg root to its own package's files", () => {
     expect(listFiles(join(synthesized().dir, "package"))).toEqual(["composition.yaml", "crossplane.yaml", "xrd.yaml"]);
+    expect(listFiles(join(synthesized().dir, "package-namespaced"))).toEqual([
+      "activation-policy.yaml",
+      "composition.yaml",
+      "crossplane.yaml",
+      "xrd.yaml",
+    ]);
     expect(listFiles(join(synthesized().dir, "function"))).toEqual(["crossplane.yaml"]);
   });
 });
 
+describe("the namespaced flavor's package", () => {
+  it("installs from a file of its own, which the Argo CD install Application leaves out", () => {
+    const [configuration] = file("install/configuration-namespaced.yaml").objects;
+    expect(spec(configuration!).package).toBe(`${NAMESPACED_CONFIGURATION_PACKAGE}:${PACKAGE_VERSION}`);
+    const install = file("argocd/apps.yaml").objects.find((a) => a.metadata.name === "dr-platform-install")!;
+    expect(spec(install).source.directory.exclude).toBe("configuration-namespaced.yaml");
+  });
+
+  const nsXrd = only("package-namespaced/xrd.yaml");
+  const nsComposition = only("package-namespaced/composition.yaml");
+  const nsMeta = only("package-namespaced/crossplane.yaml");
+
+  it("is a v2 XRD of a namespaced composite with no claim, whose default Composition composes it with the same function", () => {
+    expect([nsXrd.apiVersion, spec(nsXrd).scope, spec(nsXrd).claimNames]).toEqual([
+      "apiextensions.crossplane.io/v2",
+      "Namespaced",
+      undefined,
+    ]);
+    expect(nsXrd.metadata.name).toBe(NAMESPACED_XRD_NAME);
+    expect(spec(nsXrd).defaultCompositionRef.name).toBe(nsComposition.metadata.name);
+    expect(spec(nsComposition).compositeTypeRef).toEqual({ apiVersion: `${NAMESPACED_API_GROUP}/${API_VERSION}`, kind: NAMESPACED_KIND });
+    expect(spec(nsComposition).pipeline).toEqual(spec(composition).pipeline);
+  });
+
+  it("serves the claim flavor's schema and columns: one API in two flavors", () => {
+    expect(spec(nsXrd).versions).toEqual(spec(xrd).versions);
+  });
+
+  it("installs beside the claim flavor's: no name, group or short name the two share", () => {
+    expect(nsXrd.metadata.name).not.toBe(xrd.metadata.name);
+    expect(spec(nsXrd).group).not.toBe(spec(xrd).group);
+    expect(nsComposition.metadata.name).not.toBe(composition.metadata.name);
+    expect(nsMeta.metadata.name).not.toBe(configurationMeta.metadata.name);
+    const shortNames = (s: Spec) => [...(s.names?.shortNames ?? []), ...(s.claimNames?.shortNames ?? [])];
+    expect(shortNames(spec(nsXrd)).filter((n) => shortNames(spec(xrd)).includes(n))).toEqual([]);
+  });
+
+  it("needs Crossplane v2 and depends on what the claim flavor's package depends on", () => {
+    expect(spec(nsMeta).crossplane.version).toBe(">=v2.0.0-0");
+    expect(spec(nsMeta).dependsOn).toEqual(spec(configurationMeta).dependsOn);
+  });
+});
+
 describe("install manifests", () => {
-  const installObjects = ["providers", "provider-config", "functions", "configuration"].flatMap((f) => file(`install/${f}.yaml`).objects);
+  const installObjects = ["providers", "provider-config", "functions", "configuration", "configuration-namespaced"].flatMap(
+    (f) => file(`install/${f}.yaml`).objects,
+  );
   const waveOf = (kind: string) =>
     new Set(installObjects.filter((o) => o.kind === kind).map((o) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"])));
 
-  it("sync providers, then the ProviderConfig, then functions, then the Configuration", () => {
+  it("sync providers, then the ProviderConfigs, then functions, then the Configuration", () => {
+    expect([...waveOf("ClusterProviderConfig")]).toEqual([...waveOf("ProviderConfig")]);
     const order = ["DeploymentRuntimeConfig", "Provider", "ProviderConfig", "Function", "Configuration"].map((k) => [...waveOf(k)]);
     for (const waves of order) expect(waves).toHaveLength(1);
     const flat = order.map(([w]) => w);
@@ -105,9 +165,16 @@ describe("install manifests", () => {
   });
 
   it("take AWS credentials from a Secret, never inline", () => {
-    const pc = only("install/provider-config.yaml");
-    expect(spec(pc).credentials.source).toBe("Secret");
-    expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
+    const configs = file("install/provider-config.yaml").objects;
+    // The claim flavor's resources name the ProviderConfig, the namespaced flavor's the ClusterProviderConfig.
+    expect(configs.map((o) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`)).toEqual([
+      "aws.upbound.io/v1beta1/ProviderConfig/default",
+      "aws.m.upbound.io/v1beta1/ClusterProviderConfig/default",
+    ]);
+    for (const pc of configs) {
+      expect(spec(pc).credentials.source).toBe("Secret");
+      expect(Object.keys(spec(pc).credentials.secretRef).sort()).toEqual(["key", "name", "namespace"]);
+    }
   });
 
   it("use IRSA when package.json config.irsaRoleArn names a role: the service account is annotated, no Secret", () => {
@@ -186,7 +253,9 @@ describe("function image and package scripts", () => {
     const used = [...dockerfile.matchAll(/^RUN npm run (\S+)/gm)].map(([, name]) => name);
     expect(used.length).toBeGreaterThan(0);
     for (const name of used) expect([name, scripts[name] !== undefined]).toEqual([name, true]);
-    expect(scripts["xpkg:configuration"]).toContain("--package-root=dist/package");
+    expect(scripts["xpkg:configuration"]).toContain("--package-root=dist/package ");
+    expect(scripts["xpkg:configuration-namespaced"]).toContain("--package-root=dist/package-namespaced ");
+    expect(scripts["xpkg:build"]).toContain("npm run xpkg:configuration-namespaced");
     expect(scripts["xpkg:function"]).toContain("--package-root=dist/function");
     expect(scripts["xpkg:function"]).toContain("--embed-runtime-image");
   });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { celEnv, parse, plan } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
-import { ClaimValidationError, CLAIM_KIND, validateSpec } from "../../src/api/index.js";
+import { API_VERSION_STRING, ClaimValidationError, CLAIM_KIND, validateSpec } from "../../src/api/index.js";
 import { CROSSPLANE_CLAIM_COLUMNS, PRINTER_COLUMNS } from "../../charts/xrd.js";
 import { REPO_ROOT } from "../../charts/main.js";
 import { only } from "./support.js";
@@ -36,7 +36,7 @@ const claimFiles = ["backup-restore", "pilot-light", "warm-standby"].map((t) => 
 const committedClaims = readdirSync(exampleDir)
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => [f, parseYaml(readFileSync(join(exampleDir, f), "utf8"))] as const)
-  .filter(([, o]) => o.kind === CLAIM_KIND);
+  .filter(([, o]) => o.kind === CLAIM_KIND && o.apiVersion === API_VERSION_STRING);
 
 describe("example claims", () => {
   it("exist for every tier, committed and synthesized", () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { jest } from "@jest/globals";
-import { COMPOSITE_KIND } from "../../src/api/index.js";
+import { COMPOSITE_KIND, flavorOf, NAMESPACED_KIND } from "../../src/api/index.js";
 
 const RESOURCE_NAME = "crossplane.io/composition-resource-name";
 const EXAMPLES = readdirSync("examples")
@@ -51,7 +51,11 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
     expect(out.stderr).not.toMatch(/error/i);
     expect(out.code).toBe(0);
     const [xr, ...rest] = docs(out.stdout);
-    expect(xr!.kind).toBe(COMPOSITE_KIND);
+    const claim = parse(readFileSync(join("examples", file), "utf8")) as Obj;
+    const namespaced = flavorOf(claim.apiVersion) === "namespaced";
+    // A claim renders as the composite Crossplane makes of it; a namespaced composite as itself.
+    const compositeKind = namespaced ? NAMESPACED_KIND : COMPOSITE_KIND;
+    expect([xr!.apiVersion, xr!.kind]).toEqual([claim.apiVersion, compositeKind]);
     expect(xr!.status.conditions.find((c: Obj) => c.type === "Ready")).toBeDefined();
 
     const composed = rest.filter((d) => d.kind !== "Result");
@@ -60,8 +64,14 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
     for (const c of composed) {
       expect(c.metadata.annotations[RESOURCE_NAME]).toMatch(/^[a-z0-9-]+$/);
       expect(c.metadata.ownerReferences).toEqual([
-        expect.objectContaining({ kind: COMPOSITE_KIND, name: xr!.metadata.name, controller: true }),
+        expect.objectContaining({ kind: compositeKind, name: xr!.metadata.name, controller: true }),
       ]);
+      // The namespaced flavor composes only the provider's namespaced kinds (and Usages), in the composite's namespace.
+      if (namespaced)
+        expect([c.apiVersion.includes(".aws.m.upbound.io/") || c.kind === "Usage", c.metadata.namespace]).toEqual([
+          true,
+          claim.metadata.namespace,
+        ]);
     }
     const names = composed.map((c) => c.metadata.annotations[RESOURCE_NAME]);
     expect(names).toEqual([...names].sort());

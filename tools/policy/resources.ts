@@ -7,7 +7,7 @@ export interface Manifest {
   apiVersion: string;
   kind: string;
   metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: { deletionPolicy?: string; forProvider?: Record<string, any>; [field: string]: unknown };
+  spec?: { deletionPolicy?: string; managementPolicies?: string[]; forProvider?: Record<string, any>; [field: string]: unknown };
 }
 
 /** Composed resource name -> manifest, as in the function's desired state. */
@@ -18,6 +18,24 @@ export const EXTERNAL_NAME = "crossplane.io/external-name";
 /** `group` is the API group's first label (`s3`, `rds`, ...), as in `s3.aws.upbound.io`. */
 export function ofKind(resources: Resources, group: string, kind: string): Array<[string, Manifest]> {
   return Object.entries(resources).filter(([, r]) => r.kind === kind && r.apiVersion?.split(".")[0] === group);
+}
+
+/**
+ * Whether deleting the object keeps the AWS resource, as crossplane-runtime decides it:
+ * `deletionPolicy: Orphan` (cluster-scoped kinds), or management policies without Delete (the
+ * only way on namespaced kinds, which have no deletionPolicy).
+ */
+export function orphaned(r: Manifest): boolean {
+  const policies = r.spec?.managementPolicies;
+  if (r.spec?.deletionPolicy === "Orphan") return true;
+  return policies !== undefined && !policies.includes("Delete") && !policies.includes("*");
+}
+
+/** What deleting the object does to the AWS resource, in a rule's words. */
+export function deletionOf(r: Manifest): string {
+  if (r.spec?.deletionPolicy !== undefined || !r.spec?.managementPolicies)
+    return `deletionPolicy is ${r.spec?.deletionPolicy ?? "unset (Delete)"}`;
+  return `managementPolicies ${JSON.stringify(r.spec.managementPolicies)}${orphaned(r) ? " exclude" : " include"} Delete`;
 }
 
 export function forProvider(r: Manifest): Record<string, any> {

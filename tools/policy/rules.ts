@@ -9,6 +9,8 @@ import {
   identityPolicies,
   list,
   ofKind,
+  orphaned,
+  deletionOf,
   refersTo,
   statements,
   strings,
@@ -364,10 +366,9 @@ export const RULES: readonly Rule[] = [
       !ctx.protection
         ? []
         : statefulResources(res).flatMap(([name, r]) => {
-            const problems = [
-              r.spec?.deletionPolicy !== "Orphan" && `deletionPolicy is ${r.spec?.deletionPolicy ?? "unset (Delete)"}`,
-              forProvider(r).forceDestroy === true && "forceDestroy is true",
-            ].filter(Boolean) as string[];
+            const problems = [!orphaned(r) && deletionOf(r), forProvider(r).forceDestroy === true && "forceDestroy is true"].filter(
+              Boolean,
+            ) as string[];
             return problems.map((message) => ({ resource: name, message }));
           }),
   },
@@ -385,14 +386,7 @@ export const RULES: readonly Rule[] = [
               BUCKET_GUARD_KINDS.flatMap((kind) => ofKind(res, "s3", kind)).filter(([, guard]) => refersTo(guard, "bucket", bucket)),
             )
             .flatMap(([name, guard]) =>
-              guard.spec?.deletionPolicy === "Orphan"
-                ? []
-                : [
-                    {
-                      resource: name,
-                      message: `guards a kept bucket but its deletionPolicy is ${guard.spec?.deletionPolicy ?? "unset (Delete)"}`,
-                    },
-                  ],
+              orphaned(guard) ? [] : [{ resource: name, message: `guards a kept bucket but its ${deletionOf(guard)}` }],
             ),
   },
   {
@@ -418,7 +412,7 @@ export const RULES: readonly Rule[] = [
             .flatMap(([name, r]) => {
               const fp = forProvider(r);
               const problems = [
-                r.spec?.deletionPolicy === "Orphan" && "deletionPolicy is Orphan",
+                orphaned(r) && (r.spec?.deletionPolicy === "Orphan" ? "deletionPolicy is Orphan" : deletionOf(r)),
                 fp.deletionProtection === true && "deletionProtection is true",
                 fp.deletionProtectionEnabled === true && "deletionProtectionEnabled is true",
                 fp.skipFinalSnapshot === false && "skipFinalSnapshot is false",

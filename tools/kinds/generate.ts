@@ -1,0 +1,132 @@
+/**
+ * Derives, from the models the building blocks import, the provider kinds the function can
+ * compose, and writes what the v2-native flavor needs of them:
+ * - `src/composed-kinds.generated.json`: each kind with its namespaced group and CRD plural, which
+ *   the package's ManagedResourceActivationPolicy lists;
+ * - `functions/src/namespaced-models.generated.ts`: the namespaced model of each, by apiVersion and
+ *   kind, which the function validates namespaced resources against.
+ * Plurals and served versions come from the provider's CRDs (`../shared/provider-crds`, or
+ * PROVIDER_CRDS_DIR), read for every tested release. `--check` fails if a committed file differs.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { NAMESPACED_MODEL_VERSION as NAMESPACED_VERSION } from "../../src/provider.js";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+export const TESTED_RELEASES = ["v2.2.0", "v2.6.0"];
+export const CRDS_DIR = process.env.PROVIDER_CRDS_DIR ?? join(ROOT, "../shared/provider-crds");
+const BLOCKS = join(ROOT, "functions/src/blocks");
+export const KINDS_FILE = join(ROOT, "src/composed-kinds.generated.json");
+export const MODELS_FILE = join(ROOT, "functions/src/namespaced-models.generated.ts");
+
+import type { ComposedKind } from "../../src/composed-kinds.js";
+export type { ComposedKind };
+
+const MODEL_IMPORT = /@crossplane-models\/provider-upjet-aws\/([a-z0-9.]+\.aws\.upbound\.io)\/v[0-9a-z]+\/([A-Za-z0-9]+)"/g;
+
+/** Group and kind of every provider model a block imports. */
+export function importedKinds(blocksDir = BLOCKS): Array<{ group: string; kind: string }> {
+  const seen = new Map<string, { group: string; kind: string }>();
+  for (const file of readdirSync(blocksDir).filter((f) => f.endsWith(".ts"))) {
+    for (const [, group, kind] of readFileSync(join(blocksDir, file), "utf8").matchAll(MODEL_IMPORT))
+      seen.set(`${group}/${kind}`, { group: group!, kind: kind! });
+  }
+  return [...seen.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+}
+
+interface Crd {
+  spec: {
+    group: string;
+    names: { kind: string; plural: string };
+    versions: Array<{ name: string; served: boolean; deprecated?: boolean }>;
+  };
+}
+
+function crdsOf(release: string): Map<string, Crd> {
+  const dir = join(CRDS_DIR, release);
+  const out = new Map<string, Crd>();
+  for (const file of readdirSync(dir).filter((f) => f.includes(".aws.m.upbound.io_") || f.includes(".aws.upbound.io_"))) {
+    const crd = parse(readFileSync(join(dir, file), "utf8")) as Crd;
+    out.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd);
+  }
+  return out;
+}
+
+export function composedKinds(): ComposedKind[] {
+  const releases = TESTED_RELEASES.map((release) => ({ release, crds: crdsOf(release) }));
+  return importedKinds().map(({ group, kind }) => {
+    const namespacedGroup = group.replace(/\.aws\.upbound\.io$/, ".aws.m.upbound.io");
+    let plural = "";
+    for (const { release, crds } of releases) {
+      const crd = crds.get(`${namespacedGroup}/${kind}`);
+      const version = crd?.spec.versions.find((v) => v.name === NAMESPACED_VERSION);
+      if (!crd || !version?.served || version.deprecated)
+        throw new Error(`${namespacedGroup} ${kind} is not served at ${NAMESPACED_VERSION} (or is deprecated) in provider ${release}`);
+      const cluster = crds.get(`${group}/${kind}`);
+      if (cluster?.spec.names.plural !== crd.spec.names.plural)
+        throw new Error(`${kind}: the cluster-scoped and namespaced CRDs of provider ${release} differ in plural`);
+      plural = crd.spec.names.plural;
+    }
+    return { group, kind, namespacedGroup, plural };
+  });
+}
+
+/** The export of a model module whose static kind is `kind` (S3's Object is exported as S3Object). */
+async function exportName(namespacedGroup: string, kind: string): Promise<string> {
+  const module = (await import(`@crossplane-models/provider-upjet-aws/${namespacedGroup}/${NAMESPACED_VERSION}/${kind}`)) as Record<
+    string,
+    { kind?: string }
+  >;
+  const name = Object.keys(module).find((key) => module[key]?.kind === kind);
+  if (!name) throw new Error(`no model exports kind ${kind} in ${namespacedGroup}/${NAMESPACED_VERSION}`);
+  return name;
+}
+
+export async function generated(): Promise<{ kinds: string; models: string }> {
+  const kinds = composedKinds();
+  const lines: string[] = [];
+  const entries: string[] = [];
+  for (const [i, k] of kinds.entries()) {
+    const local = `M${i}`;
+    lines.push(
+      `import { ${await exportName(k.namespacedGroup, k.kind)} as ${local} } from "@crossplane-models/provider-upjet-aws/${k.namespacedGroup}/${NAMESPACED_VERSION}/${k.kind}";`,
+    );
+    entries.push(`  "${k.namespacedGroup}/${NAMESPACED_VERSION}/${k.kind}": ${local},`);
+  }
+  const models = [
+    "// Generated by `npm run generate:kinds` from the models functions/src/blocks imports; do not edit.",
+    ...lines,
+    "",
+    "type NamespacedModel = new (data: never) => { validate(): void; toJSON(): unknown };",
+    "",
+    "/** The namespaced twin of every kind the blocks compose, by `<group>/<version>/<kind>`. */",
+    "export const NAMESPACED_MODELS: Record<string, NamespacedModel> = {",
+    ...entries,
+    "};",
+    "",
+  ].join("\n");
+  return { kinds: `${JSON.stringify(kinds, null, 2)}\n`, models };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CRDS_DIR)) {
+    console.error(`provider CRDs not found at ${CRDS_DIR}; set PROVIDER_CRDS_DIR`);
+    process.exit(2);
+  }
+  const { kinds, models } = await generated();
+  const check = process.argv.includes("--check");
+  const stale = [
+    [KINDS_FILE, kinds],
+    [MODELS_FILE, models],
+  ].filter(([file, text]) => !existsSync(file!) || readFileSync(file!, "utf8") !== text);
+  if (check) {
+    for (const [file] of stale) console.error(`${file} is stale: run npm run generate:kinds`);
+    process.exit(stale.length > 0 ? 1 : 0);
+  }
+  writeFileSync(KINDS_FILE, kinds);
+  writeFileSync(MODELS_FILE, models);
+  console.log(`${JSON.parse(kinds).length} kinds`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) await main();

@@ -20,12 +20,14 @@ export function refuseTierDowngrade(env: Environment): void {
   if (env.spec.allowTierDowngrade) return;
   const observed = Object.entries(env.observed);
   // What a backup-restore environment composes in its backup region is no sign of a downgrade.
-  const keptInBackupRegion = (name: string) => env.backupOnlyRegion !== undefined && BACKUP_REGION_RESOURCES.includes(name);
+  // A Usage only orders the deletion of the resources it names, so it is judged by them, not by itself.
+  const keptInBackupRegion = (name: string, r: ObservedResource) =>
+    env.backupOnlyRegion !== undefined && (BACKUP_REGION_RESOURCES.includes(name) || r.kind === "Usage");
   const secondary = env.secondary
     ? []
     : observed.filter(
         ([name, r]) =>
-          (r.metadata?.labels?.[LABELS.regionRole] === "secondary" || name.startsWith("secondary-")) && !keptInBackupRegion(name),
+          (r.metadata?.labels?.[LABELS.regionRole] === "secondary" || name.startsWith("secondary-")) && !keptInBackupRegion(name, r),
       );
   const current = rank(env.tier);
   const higher = observed.filter(([, r]) => rank(observedTier(r) ?? "") > current);

@@ -12,6 +12,7 @@ import { settle } from "../../tools/policy/settle.js";
 import { evaluate, failures } from "../../tools/policy/evaluate.js";
 import { validateSpec } from "../../src/api/index.js";
 import { referenceProblems } from "../../tools/provider/references.js";
+import { factProblems } from "../support/provider-schema-facts.js";
 import { unknownFailures } from "../security/known.js";
 import { inventoryProblems } from "../support/inventory.js";
 import { anySpecArb, invalidClaimArb, permutationArb, validClaimArb } from "./arbitraries.js";
@@ -148,6 +149,7 @@ export const PROPERTIES: PropertyDef[] = [
       "every security control holds once settled",
       "the settled state holds its tier's inventory: each kind, counted by region role",
       "every reference resolves against the kind the provider lists for it",
+      "every provider resource keeps to both tested releases' schema facts",
     ],
     run: (params) =>
       fc.check(
@@ -163,6 +165,8 @@ export const PROPERTIES: PropertyDef[] = [
           if (violations.length) fail(violations.slice(0, 5).join("\n"));
           const unresolved = referenceProblems(settled.resources);
           if (unresolved.length) fail(unresolved.slice(0, 5).join("\n"));
+          const unschematic = factProblems(settled.resources);
+          if (unschematic.length) fail(unschematic.slice(0, 5).join("\n"));
         }),
         params,
       ),

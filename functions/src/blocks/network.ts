@@ -231,6 +231,8 @@ function flowLogs(scope: RegionScope): Record<string, ManagedResource> {
   const groupArn = scope.atProvider("flow-logs-group", "arn", "flow-logs-role-policy");
   if (groupArn) {
     out["flow-logs-role-policy"] = new RolePolicy({
+      // The provider names an inline policy by its external name (`<role>:<name>` is its id).
+      metadata: scope.externalName(roleName),
       spec: {
         forProvider: {
           roleSelector: scope.select("flow-logs-role"),

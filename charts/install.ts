@@ -13,6 +13,7 @@ import { DeploymentRuntimeConfig } from "@crossplane-models/crossplane/pkg.cross
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
 import { ClusterProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.m.upbound.io/v1beta1/ClusterProviderConfig";
 import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { RegionSettings as BackupRegionSettings } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/RegionSettings";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { PROVIDER_AWS_VERSION, PROVIDER_FAMILY_MEMBERS, providerPackage } from "../src/provider.js";
@@ -134,6 +135,16 @@ export class ProviderConfigChart extends Chart {
  */
 export const PLATFORM_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"] as const;
 
+/**
+ * AWS Backup's service opt-in per region, which the provider sets as a whole. Opt-in governs only
+ * tag-based assignments: the environments' selections name their cluster, table and bucket by
+ * ARN, which AWS backs up whatever it says. Every service is opted in, so a tag-based plan of the
+ * platform's covers every type it tags; a platform with another policy edits this map.
+ */
+export const BACKUP_SERVICE_OPT_IN = Object.fromEntries(
+  ["Aurora", "DynamoDB", "EBS", "EC2", "EFS", "FSx", "RDS", "S3", "Storage Gateway", "VirtualMachine"].map((service) => [service, true]),
+);
+
 export const API_GATEWAY_LOGS_ROLE = "dr-platform-apigateway-cloudwatch";
 
 /**
@@ -141,7 +152,11 @@ export const API_GATEWAY_LOGS_ROLE = "dr-platform-apigateway-cloudwatch";
  * each environment (which would overwrite one another's on every reconcile). API Gateway writes a
  * stage's access logs only once the region's account setting names a role it can assume; one
  * IAM role (IAM is global) serves every region. Orphan: the setting also serves APIs the platform
- * does not manage, and removing it would stop their logging.
+ * does not manage, and removing it would stop their logging. AWS Backup copies a DynamoDB
+ * recovery point to another region only with its advanced DynamoDB features on (full management,
+ * `ResourceTypeManagementPreference` `DynamoDB: true`), a region setting; the provider sends the
+ * whole map, so EFS keeps AWS's default, `true`. The provider requires the service opt-in map
+ * with it (every service its CRD lists); see BACKUP_SERVICE_OPT_IN.
  */
 export class AccountSettingsChart extends Chart {
   constructor(scope: Construct, id: string) {
@@ -186,6 +201,21 @@ export class AccountSettingsChart extends Chart {
         new ApiGatewayAccount({
           metadata: { name: `apigateway-account-${region}`, annotations },
           spec: { deletionPolicy: "Orphan", forProvider: { region, cloudwatchRoleArnRef: { name: API_GATEWAY_LOGS_ROLE } } },
+        }),
+      );
+      addModel(
+        this,
+        `backup-region-settings-${region}`,
+        new BackupRegionSettings({
+          metadata: { name: `backup-region-settings-${region}`, annotations },
+          spec: {
+            deletionPolicy: "Orphan",
+            forProvider: {
+              region,
+              resourceTypeManagementPreference: { DynamoDB: true, EFS: true },
+              resourceTypeOptInPreference: BACKUP_SERVICE_OPT_IN,
+            },
+          },
         }),
       );
     }

@@ -15,6 +15,7 @@ import { Function as FunctionV1beta1 } from "@crossplane-models/crossplane/pkg.c
 import { ProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.upbound.io/v1beta1/ProviderConfig";
 import { ClusterProviderConfig } from "@crossplane-models/provider-upjet-aws/aws.m.upbound.io/v1beta1/ClusterProviderConfig";
 import { Account as ApiGatewayAccount } from "@crossplane-models/provider-upjet-aws/apigateway.aws.upbound.io/v1beta1/Account";
+import { RegionSettings as BackupRegionSettings } from "@crossplane-models/provider-upjet-aws/backup.aws.upbound.io/v1beta1/RegionSettings";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -52,6 +53,7 @@ const CHECKS: Record<string, Check> = {
   "aws.upbound.io/v1beta1/ProviderConfig": model(ProviderConfig),
   "aws.m.upbound.io/v1beta1/ClusterProviderConfig": model(ClusterProviderConfig),
   "apigateway.aws.upbound.io/v1beta1/Account": model(ApiGatewayAccount),
+  "backup.aws.upbound.io/v1beta1/RegionSettings": model(BackupRegionSettings),
   "iam.aws.upbound.io/v1beta1/Role": model(Role),
   "iam.aws.upbound.io/v1beta1/RolePolicyAttachment": model(RolePolicyAttachment),
   "v1/ConfigMap": model(ConfigMap),

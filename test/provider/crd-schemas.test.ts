@@ -5,7 +5,10 @@
  * derived from them (test/provider/schema-facts.generated.json) always, so a run without the CRDs
  * still catches a pruned field, a wrong type or a missing required parameter.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
+import { parseAllDocuments } from "yaml";
 import { PROVIDER_AWS_TESTED_RELEASES } from "../../src/provider.js";
 import { settle, type Resources } from "../../tools/policy/index.js";
 import { validClaimArb } from "../fuzz/arbitraries.js";
@@ -13,6 +16,7 @@ import { settledClaims, type SettledClaim } from "../security/claims.js";
 import { providerCrdsPresent, validateAgainstCrd, type ComposedResource } from "../support/provider-crd-validator.js";
 import { committedFacts, deriveFacts, factProblems, factsText } from "../support/provider-schema-facts.js";
 
+const INSTALL = new URL("../../dist/install", import.meta.url).pathname;
 const withCrds = providerCrdsPresent() ? describe : describe.skip;
 const isProviderKind = (r: ComposedResource) => /\.aws(\.m)?\.upbound\.io\//.test(r.apiVersion);
 const crdProblems = (resources: Resources) =>
@@ -93,6 +97,15 @@ withCrds("the real CRDs of every tested release", () => {
   it("accept every provider resource of every shipped claim, settled: no pruned field, every CEL rule, no deprecated version", () => {
     expect(envs.flatMap((e) => crdProblems(e.resources).map((p) => `${e.source}: ${p}`))).toEqual([]);
   }, 180_000);
+
+  it("accept every provider object of the platform install (account settings)", () => {
+    const docs = readdirSync(INSTALL)
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => parseAllDocuments(readFileSync(join(INSTALL, f), "utf8")).map((d) => [f, d.toJSON() as ComposedResource] as const))
+      .filter(([, d]) => d && isProviderKind(d));
+    expect(docs.map(([, d]) => d.kind)).toEqual(expect.arrayContaining(["Account", "RegionSettings", "Role"]));
+    expect(docs.flatMap(([f, d]) => crdProblems({ [`${f} ${d.metadata?.name}`]: d } as Resources))).toEqual([]);
+  });
 
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
   it(`accept every provider resource of 20 fuzzed claims, settled (seed ${seed}; replay: FUZZ_SEED=${seed})`, async () => {

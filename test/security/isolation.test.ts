@@ -210,5 +210,10 @@ describe("account- and region-wide settings have one owner", () => {
       }),
     );
     expect([...used].filter((r) => !(PLATFORM_REGIONS as readonly string[]).includes(r))).toEqual([]);
+    // AWS Backup copies DynamoDB recovery points across regions only with full management on.
+    const backup = docs.filter((d) => d.kind === "RegionSettings");
+    expect(
+      backup.map((b) => [b.spec.forProvider.region, b.spec.deletionPolicy, b.spec.forProvider.resourceTypeManagementPreference]),
+    ).toEqual([...PLATFORM_REGIONS].map((region) => [region, "Orphan", { DynamoDB: true, EFS: true }]));
   });
 });

@@ -1,20 +1,42 @@
 /**
  * The environment's business API behind API Gateway (REST, proxy integration):
- *   POST /process  validate, store idempotently in DynamoDB, audit to S3, 201 with the id
+ *   POST /process  validate, store idempotently in DynamoDB, audit to S3, send the record to the
+ *                  queues (messaging), 201 with the id
  *   GET  /health   region plus a DynamoDB and S3 round trip within a deadline (for Route 53)
+ *
+ * Messaging fans out at the producer: every stored record (and every replay of its key) is sent to
+ * this region's queue and, with a second region, to that region's queue, in parallel, as the same
+ * body carrying the record id (consumers dedupe by it). The own-region send is required: when it
+ * fails the request fails (503) and the client's retry, a replay, sends again. The other-region
+ * send is best effort within FANOUT_TIMEOUT_MS, so an outage there never takes this region's API
+ * down; each failure is logged with an EMF count (QueueFanOutFailures) that this region alarms on.
  */
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, DescribeTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { dynamodb, s3 } from "./lib/clients.js";
-import { BUCKET_NAME, TABLE_NAME, once, withConfig, optionalInt, requireRegion, requireString } from "./lib/config.js";
+import { dynamodb, s3, sqs } from "./lib/clients.js";
+import {
+  BUCKET_NAME,
+  ConfigError,
+  QUEUE_URL,
+  TABLE_NAME,
+  once,
+  withConfig,
+  optionalInt,
+  optionalString,
+  requireRegion,
+  requireString,
+} from "./lib/config.js";
 import type { Env } from "./lib/config.js";
 import { RequestError, errorResponse, header, json } from "./lib/http.js";
 import { errorFields, logger } from "./lib/log.js";
 import type { Logger } from "./lib/log.js";
 import { deadline, elapsedMs, errorCode } from "./lib/aws.js";
+import { FANOUT_FAILURE_METRIC, ORIGIN_ATTRIBUTE } from "./lib/messaging-contract.js";
+import { METRIC_NAMESPACE, emfLine } from "./lib/metrics.js";
 
 export interface ApiConfig {
   region: string;
@@ -23,16 +45,30 @@ export interface ApiConfig {
   maxBodyBytes: number;
   healthTimeoutMs: number;
   dependencyTimeoutMs: number;
+  /** This region's queue; unset, the API sends no messages. */
+  queueUrl: string | undefined;
+  /** The other region's queue, sent to best effort within `fanOutTimeoutMs`. */
+  otherQueue: { url: string; region: string } | undefined;
+  fanOutTimeoutMs: number;
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
+  const region = requireRegion(env, "AWS_REGION");
+  const queueUrl = optionalString(env, "QUEUE_URL", QUEUE_URL, "an SQS queue URL");
+  const otherUrl = optionalString(env, "OTHER_QUEUE_URL", QUEUE_URL, "an SQS queue URL");
+  if (otherUrl && !queueUrl) throw new ConfigError("OTHER_QUEUE_URL", "is set but QUEUE_URL is not: the own region's queue comes first");
+  const otherRegion = otherUrl ? requireRegion(env, "OTHER_QUEUE_REGION") : undefined;
+  if (otherRegion === region) throw new ConfigError("OTHER_QUEUE_REGION", `must name another region than AWS_REGION (${region})`);
   return {
-    region: requireRegion(env, "AWS_REGION"),
+    region,
     tableName: requireString(env, "TABLE_NAME", TABLE_NAME, "a DynamoDB table name"),
     bucketName: requireString(env, "BUCKET_NAME", BUCKET_NAME, "an S3 bucket name"),
     maxBodyBytes: optionalInt(env, "MAX_BODY_BYTES", 16 * 1024, 1, 256 * 1024),
     healthTimeoutMs: optionalInt(env, "HEALTH_TIMEOUT_MS", 2000, 50, 10_000),
     dependencyTimeoutMs: optionalInt(env, "DEPENDENCY_TIMEOUT_MS", 5000, 50, 25_000),
+    queueUrl,
+    otherQueue: otherUrl && otherRegion ? { url: otherUrl, region: otherRegion } : undefined,
+    fanOutTimeoutMs: optionalInt(env, "FANOUT_TIMEOUT_MS", 2000, 50, 10_000),
   };
 }
 
@@ -114,16 +150,18 @@ function requestHash(req: ProcessRequest): string {
     .digest("base64");
 }
 
+type Dependency = "dynamodb" | "s3" | "sqs";
+
 class DependencyError extends Error {
   constructor(
-    readonly dependency: "dynamodb" | "s3",
+    readonly dependency: Dependency,
     readonly underlying: unknown,
   ) {
     super(`${dependency} unavailable`);
   }
 }
 
-async function call<T>(dependency: "dynamodb" | "s3", fn: () => Promise<T>): Promise<T> {
+async function call<T>(dependency: Dependency, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -134,6 +172,42 @@ async function call<T>(dependency: "dynamodb" | "s3", fn: () => Promise<T>): Pro
 
 export const recordKey = (id: string): Record<string, AttributeValue> => ({ pk: { S: `record#${id}` } });
 export const auditKey = (id: string): string => `audit/${id}.json`;
+
+/** The message of a stored record, the same on every send and replay: consumers dedupe by `id`. */
+export function messageBody(id: string, req: ProcessRequest, createdAt: string | undefined): string {
+  return JSON.stringify({
+    id,
+    type: req.type,
+    ...(req.reference === undefined ? {} : { reference: req.reference }),
+    payload: req.payload,
+    createdAt,
+  });
+}
+
+/**
+ * Sends the message to this region's queue and the other region's at once. A failed own send
+ * fails the request (the client retries; the write is idempotent); a failed other send is logged
+ * and counted, never raised: the other region's outage must not stop this region's API.
+ */
+async function fanOut(cfg: ApiConfig, id: string, body: string, log: Logger): Promise<void> {
+  if (!cfg.queueUrl) return;
+  const message = { MessageBody: body, MessageAttributes: { [ORIGIN_ATTRIBUTE]: { DataType: "String", StringValue: cfg.region } } };
+  const { otherQueue } = cfg;
+  const [own, other] = await Promise.allSettled([
+    sqs(cfg.region).send(new SendMessageCommand({ QueueUrl: cfg.queueUrl, ...message }), deadline(cfg.dependencyTimeoutMs)),
+    otherQueue &&
+      sqs(otherQueue.region).send(new SendMessageCommand({ QueueUrl: otherQueue.url, ...message }), deadline(cfg.fanOutTimeoutMs)),
+  ]);
+  if (other.status === "rejected" && otherQueue) {
+    const dimensions = { Region: cfg.region, TargetRegion: otherQueue.region };
+    log.warn("message not sent to the other region's queue", {
+      id,
+      error: errorCode(other.reason),
+      ...emfLine(METRIC_NAMESPACE, dimensions, { [FANOUT_FAILURE_METRIC]: { value: 1, unit: "Count" } }, Date.now()),
+    });
+  }
+  if (own.status === "rejected") throw new DependencyError("sqs", own.reason);
+}
 
 async function processRecord(cfg: ApiConfig, event: APIGatewayProxyEvent, requestId: string, log: Logger): Promise<APIGatewayProxyResult> {
   const req = parseProcessRequest(event, cfg.maxBodyBytes);
@@ -152,8 +226,11 @@ async function processRecord(cfg: ApiConfig, event: APIGatewayProxyEvent, reques
     if (found.Item["requestHash"]?.S !== hash) {
       throw new RequestError(409, "header Idempotency-Key", "header Idempotency-Key was already used with a different request body");
     }
+    const createdAt = found.Item["createdAt"]?.S;
+    // A retry after a failed send sends again: the record is stored, its message may not be.
+    await fanOut(cfg, id, messageBody(id, req, createdAt), log);
     log.info("idempotent replay", { id });
-    return json(201, { id, createdAt: found.Item["createdAt"]?.S, replayed: true }, { "idempotent-replayed": "true" });
+    return json(201, { id, createdAt, replayed: true }, { "idempotent-replayed": "true" });
   };
 
   // Reading first proves DynamoDB answers before anything is written anywhere.
@@ -209,6 +286,7 @@ async function processRecord(cfg: ApiConfig, event: APIGatewayProxyEvent, reques
     });
     throw err;
   }
+  await fanOut(cfg, id, messageBody(id, req, createdAt), log);
   log.info("record created", { id });
   return json(201, { id, createdAt });
 }

@@ -18,6 +18,7 @@ import { BUCKET_NAME, TABLE_NAME, once, optionalInt, optionalString, requireRegi
 import type { Env } from "./lib/config.js";
 import { deadline, errorCode } from "./lib/aws.js";
 import { logger, writeJsonLine } from "./lib/log.js";
+import { METRIC_NAMESPACE, emfLine } from "./lib/metrics.js";
 
 export const HEARTBEAT_KEY = { pk: { S: "dr-check#heartbeat" } };
 export const CANARY_KEY = "dr-check/canary.json";
@@ -39,7 +40,7 @@ export function loadDrCheckConfig(env: Env): DrCheckConfig {
     primaryRegion: requireRegion(env, "PRIMARY_REGION"),
     tableName: requireString(env, "TABLE_NAME", TABLE_NAME, "a DynamoDB table name"),
     bucketName: requireString(env, "BUCKET_NAME", BUCKET_NAME, "an S3 bucket name"),
-    namespace: optionalString(env, "METRIC_NAMESPACE", /^[A-Za-z0-9./_#:-]{1,255}$/, "a CloudWatch namespace") ?? "DisasterRecovery",
+    namespace: optionalString(env, "METRIC_NAMESPACE", /^[A-Za-z0-9./_#:-]{1,255}$/, "a CloudWatch namespace") ?? METRIC_NAMESPACE,
     timeoutMs: optionalInt(env, "DEPENDENCY_TIMEOUT_MS", 5000, 50, 25_000),
     primaryClusterId: optionalString(env, "PRIMARY_DB_CLUSTER_IDENTIFIER", /^[A-Za-z][A-Za-z0-9-]{0,62}$/, "an RDS cluster identifier"),
   };
@@ -69,29 +70,6 @@ async function probePrimaryDatabase(cfg: DrCheckConfig, clusterId: string): Prom
   } catch (err) {
     return { available: false, detail: errorCode(err) };
   }
-}
-
-/** One EMF document: metric values as top-level members, described under `_aws`. */
-export function emfLine(
-  namespace: string,
-  dimensions: Record<string, string>,
-  metrics: Record<string, { value: number; unit: string }>,
-  timestamp: number,
-) {
-  return {
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: [Object.keys(dimensions)],
-          Metrics: Object.entries(metrics).map(([Name, m]) => ({ Name, Unit: m.unit })),
-        },
-      ],
-    },
-    ...dimensions,
-    ...Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, m.value])),
-  };
 }
 
 function writtenAtOf(value: unknown): number | undefined {

@@ -13,7 +13,7 @@ export const DR_LINK_KINDS = [
   "table replica",
   "bucket replication",
   "backup copy",
-  "queue replication",
+  "queue fan-out",
   "failover pair",
 ] as const;
 export type DrLinkKind = (typeof DR_LINK_KINDS)[number];
@@ -56,11 +56,12 @@ export function drLinks(env: Environment): DrLink[] {
   // Failover records exist only on the team's own DNS (spec.dns).
   if (env.spec.dns)
     links.push({ kind: "failover pair", from: key("primary", LOGICAL.failoverAlias), to: key("secondary", LOGICAL.failoverAlias) });
+  // Each region's API sends every message to the other region's queue too (and to its own).
   if (env.spec.messaging.enabled)
     links.push(
       ...roles.map(([from, to]) => ({
-        kind: "queue replication" as const,
-        from: key(from, functionLogical("replicator")),
+        kind: "queue fan-out" as const,
+        from: key(from, functionLogical("api")),
         to: key(to, LOGICAL.queue),
       })),
     );

@@ -29,44 +29,41 @@ import { Route as M26 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.up
 import { RouteTable as M27 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/RouteTable";
 import { RouteTableAssociation as M28 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/RouteTableAssociation";
 import { SecurityGroup as M29 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/SecurityGroup";
-import { SecurityGroupEgressRule as M30 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/SecurityGroupEgressRule";
-import { SecurityGroupIngressRule as M31 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule";
-import { Subnet as M32 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/Subnet";
-import { VPC as M33 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPC";
-import { VPCEndpoint as M34 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPCEndpoint";
-import { VPCEndpointRouteTableAssociation as M35 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation";
-import { Role as M36 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/Role";
-import { RolePolicy as M37 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/RolePolicy";
-import { RolePolicyAttachment as M38 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/RolePolicyAttachment";
-import { Alias as M39 } from "@crossplane-models/provider-upjet-aws/kms.aws.m.upbound.io/v1beta1/Alias";
-import { Key as M40 } from "@crossplane-models/provider-upjet-aws/kms.aws.m.upbound.io/v1beta1/Key";
-import { EventSourceMapping as M41 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/EventSourceMapping";
-import { Function as M42 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Function";
-import { Invocation as M43 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Invocation";
-import { Permission as M44 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Permission";
-import { Cluster as M45 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/Cluster";
-import { ClusterInstance as M46 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/ClusterInstance";
-import { ClusterParameterGroup as M47 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/ClusterParameterGroup";
-import { GlobalCluster as M48 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/GlobalCluster";
-import { SubnetGroup as M49 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/SubnetGroup";
-import { HealthCheck as M50 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/HealthCheck";
-import { Record as M51 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/Record";
-import { Zone as M52 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/Zone";
-import { Bucket as M53 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/Bucket";
-import { BucketLifecycleConfiguration as M54 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketLifecycleConfiguration";
-import { BucketOwnershipControls as M55 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketOwnershipControls";
-import { BucketPolicy as M56 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketPolicy";
-import { BucketPublicAccessBlock as M57 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketPublicAccessBlock";
-import { BucketReplicationConfiguration as M58 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketReplicationConfiguration";
-import { BucketServerSideEncryptionConfiguration as M59 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
-import { BucketVersioning as M60 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketVersioning";
-import { S3Object as M61 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/Object";
-import { Secret as M62 } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.m.upbound.io/v1beta1/Secret";
-import { SecretVersion as M63 } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.m.upbound.io/v1beta1/SecretVersion";
-import { Topic as M64 } from "@crossplane-models/provider-upjet-aws/sns.aws.m.upbound.io/v1beta1/Topic";
-import { TopicSubscription as M65 } from "@crossplane-models/provider-upjet-aws/sns.aws.m.upbound.io/v1beta1/TopicSubscription";
-import { Queue as M66 } from "@crossplane-models/provider-upjet-aws/sqs.aws.m.upbound.io/v1beta1/Queue";
-import { QueueRedrivePolicy as M67 } from "@crossplane-models/provider-upjet-aws/sqs.aws.m.upbound.io/v1beta1/QueueRedrivePolicy";
+import { Subnet as M30 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/Subnet";
+import { VPC as M31 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPC";
+import { VPCEndpoint as M32 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPCEndpoint";
+import { VPCEndpointRouteTableAssociation as M33 } from "@crossplane-models/provider-upjet-aws/ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation";
+import { Role as M34 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/Role";
+import { RolePolicy as M35 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/RolePolicy";
+import { RolePolicyAttachment as M36 } from "@crossplane-models/provider-upjet-aws/iam.aws.m.upbound.io/v1beta1/RolePolicyAttachment";
+import { Alias as M37 } from "@crossplane-models/provider-upjet-aws/kms.aws.m.upbound.io/v1beta1/Alias";
+import { Key as M38 } from "@crossplane-models/provider-upjet-aws/kms.aws.m.upbound.io/v1beta1/Key";
+import { Function as M39 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Function";
+import { Invocation as M40 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Invocation";
+import { Permission as M41 } from "@crossplane-models/provider-upjet-aws/lambda.aws.m.upbound.io/v1beta1/Permission";
+import { Cluster as M42 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/Cluster";
+import { ClusterInstance as M43 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/ClusterInstance";
+import { ClusterParameterGroup as M44 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/ClusterParameterGroup";
+import { GlobalCluster as M45 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/GlobalCluster";
+import { SubnetGroup as M46 } from "@crossplane-models/provider-upjet-aws/rds.aws.m.upbound.io/v1beta1/SubnetGroup";
+import { HealthCheck as M47 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/HealthCheck";
+import { Record as M48 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/Record";
+import { Zone as M49 } from "@crossplane-models/provider-upjet-aws/route53.aws.m.upbound.io/v1beta1/Zone";
+import { Bucket as M50 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/Bucket";
+import { BucketLifecycleConfiguration as M51 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketLifecycleConfiguration";
+import { BucketOwnershipControls as M52 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketOwnershipControls";
+import { BucketPolicy as M53 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketPolicy";
+import { BucketPublicAccessBlock as M54 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketPublicAccessBlock";
+import { BucketReplicationConfiguration as M55 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketReplicationConfiguration";
+import { BucketServerSideEncryptionConfiguration as M56 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration";
+import { BucketVersioning as M57 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/BucketVersioning";
+import { S3Object as M58 } from "@crossplane-models/provider-upjet-aws/s3.aws.m.upbound.io/v1beta1/Object";
+import { Secret as M59 } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.m.upbound.io/v1beta1/Secret";
+import { SecretVersion as M60 } from "@crossplane-models/provider-upjet-aws/secretsmanager.aws.m.upbound.io/v1beta1/SecretVersion";
+import { Topic as M61 } from "@crossplane-models/provider-upjet-aws/sns.aws.m.upbound.io/v1beta1/Topic";
+import { TopicSubscription as M62 } from "@crossplane-models/provider-upjet-aws/sns.aws.m.upbound.io/v1beta1/TopicSubscription";
+import { Queue as M63 } from "@crossplane-models/provider-upjet-aws/sqs.aws.m.upbound.io/v1beta1/Queue";
+import { QueueRedrivePolicy as M64 } from "@crossplane-models/provider-upjet-aws/sqs.aws.m.upbound.io/v1beta1/QueueRedrivePolicy";
 
 type NamespacedModel = new (data: never) => { validate(): void; toJSON(): unknown };
 
@@ -102,42 +99,39 @@ export const NAMESPACED_MODELS: Record<string, NamespacedModel> = {
   "ec2.aws.m.upbound.io/v1beta1/RouteTable": M27,
   "ec2.aws.m.upbound.io/v1beta1/RouteTableAssociation": M28,
   "ec2.aws.m.upbound.io/v1beta1/SecurityGroup": M29,
-  "ec2.aws.m.upbound.io/v1beta1/SecurityGroupEgressRule": M30,
-  "ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule": M31,
-  "ec2.aws.m.upbound.io/v1beta1/Subnet": M32,
-  "ec2.aws.m.upbound.io/v1beta1/VPC": M33,
-  "ec2.aws.m.upbound.io/v1beta1/VPCEndpoint": M34,
-  "ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation": M35,
-  "iam.aws.m.upbound.io/v1beta1/Role": M36,
-  "iam.aws.m.upbound.io/v1beta1/RolePolicy": M37,
-  "iam.aws.m.upbound.io/v1beta1/RolePolicyAttachment": M38,
-  "kms.aws.m.upbound.io/v1beta1/Alias": M39,
-  "kms.aws.m.upbound.io/v1beta1/Key": M40,
-  "lambda.aws.m.upbound.io/v1beta1/EventSourceMapping": M41,
-  "lambda.aws.m.upbound.io/v1beta1/Function": M42,
-  "lambda.aws.m.upbound.io/v1beta1/Invocation": M43,
-  "lambda.aws.m.upbound.io/v1beta1/Permission": M44,
-  "rds.aws.m.upbound.io/v1beta1/Cluster": M45,
-  "rds.aws.m.upbound.io/v1beta1/ClusterInstance": M46,
-  "rds.aws.m.upbound.io/v1beta1/ClusterParameterGroup": M47,
-  "rds.aws.m.upbound.io/v1beta1/GlobalCluster": M48,
-  "rds.aws.m.upbound.io/v1beta1/SubnetGroup": M49,
-  "route53.aws.m.upbound.io/v1beta1/HealthCheck": M50,
-  "route53.aws.m.upbound.io/v1beta1/Record": M51,
-  "route53.aws.m.upbound.io/v1beta1/Zone": M52,
-  "s3.aws.m.upbound.io/v1beta1/Bucket": M53,
-  "s3.aws.m.upbound.io/v1beta1/BucketLifecycleConfiguration": M54,
-  "s3.aws.m.upbound.io/v1beta1/BucketOwnershipControls": M55,
-  "s3.aws.m.upbound.io/v1beta1/BucketPolicy": M56,
-  "s3.aws.m.upbound.io/v1beta1/BucketPublicAccessBlock": M57,
-  "s3.aws.m.upbound.io/v1beta1/BucketReplicationConfiguration": M58,
-  "s3.aws.m.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration": M59,
-  "s3.aws.m.upbound.io/v1beta1/BucketVersioning": M60,
-  "s3.aws.m.upbound.io/v1beta1/Object": M61,
-  "secretsmanager.aws.m.upbound.io/v1beta1/Secret": M62,
-  "secretsmanager.aws.m.upbound.io/v1beta1/SecretVersion": M63,
-  "sns.aws.m.upbound.io/v1beta1/Topic": M64,
-  "sns.aws.m.upbound.io/v1beta1/TopicSubscription": M65,
-  "sqs.aws.m.upbound.io/v1beta1/Queue": M66,
-  "sqs.aws.m.upbound.io/v1beta1/QueueRedrivePolicy": M67,
+  "ec2.aws.m.upbound.io/v1beta1/Subnet": M30,
+  "ec2.aws.m.upbound.io/v1beta1/VPC": M31,
+  "ec2.aws.m.upbound.io/v1beta1/VPCEndpoint": M32,
+  "ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation": M33,
+  "iam.aws.m.upbound.io/v1beta1/Role": M34,
+  "iam.aws.m.upbound.io/v1beta1/RolePolicy": M35,
+  "iam.aws.m.upbound.io/v1beta1/RolePolicyAttachment": M36,
+  "kms.aws.m.upbound.io/v1beta1/Alias": M37,
+  "kms.aws.m.upbound.io/v1beta1/Key": M38,
+  "lambda.aws.m.upbound.io/v1beta1/Function": M39,
+  "lambda.aws.m.upbound.io/v1beta1/Invocation": M40,
+  "lambda.aws.m.upbound.io/v1beta1/Permission": M41,
+  "rds.aws.m.upbound.io/v1beta1/Cluster": M42,
+  "rds.aws.m.upbound.io/v1beta1/ClusterInstance": M43,
+  "rds.aws.m.upbound.io/v1beta1/ClusterParameterGroup": M44,
+  "rds.aws.m.upbound.io/v1beta1/GlobalCluster": M45,
+  "rds.aws.m.upbound.io/v1beta1/SubnetGroup": M46,
+  "route53.aws.m.upbound.io/v1beta1/HealthCheck": M47,
+  "route53.aws.m.upbound.io/v1beta1/Record": M48,
+  "route53.aws.m.upbound.io/v1beta1/Zone": M49,
+  "s3.aws.m.upbound.io/v1beta1/Bucket": M50,
+  "s3.aws.m.upbound.io/v1beta1/BucketLifecycleConfiguration": M51,
+  "s3.aws.m.upbound.io/v1beta1/BucketOwnershipControls": M52,
+  "s3.aws.m.upbound.io/v1beta1/BucketPolicy": M53,
+  "s3.aws.m.upbound.io/v1beta1/BucketPublicAccessBlock": M54,
+  "s3.aws.m.upbound.io/v1beta1/BucketReplicationConfiguration": M55,
+  "s3.aws.m.upbound.io/v1beta1/BucketServerSideEncryptionConfiguration": M56,
+  "s3.aws.m.upbound.io/v1beta1/BucketVersioning": M57,
+  "s3.aws.m.upbound.io/v1beta1/Object": M58,
+  "secretsmanager.aws.m.upbound.io/v1beta1/Secret": M59,
+  "secretsmanager.aws.m.upbound.io/v1beta1/SecretVersion": M60,
+  "sns.aws.m.upbound.io/v1beta1/Topic": M61,
+  "sns.aws.m.upbound.io/v1beta1/TopicSubscription": M62,
+  "sqs.aws.m.upbound.io/v1beta1/Queue": M63,
+  "sqs.aws.m.upbound.io/v1beta1/QueueRedrivePolicy": M64,
 };

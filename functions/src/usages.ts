@@ -34,13 +34,13 @@ export const USAGE_RULES: readonly UsageRule[] = [
   },
   {
     of: "ec2/Subnet",
-    by: ["rds/SubnetGroup", "lambda/Function"],
-    why: "the cluster's and the VPC-attached functions' network interfaces hold the subnet: EC2 refuses with DependencyViolation",
+    by: ["rds/SubnetGroup"],
+    why: "the cluster's network interfaces hold the subnet: EC2 refuses with DependencyViolation",
   },
   {
     of: "ec2/SecurityGroup",
-    by: ["rds/Cluster", "lambda/Function"],
-    why: "network interfaces of the cluster and of the functions hold the group: EC2 refuses with DependencyViolation",
+    by: ["rds/Cluster"],
+    why: "network interfaces of the cluster hold the group: EC2 refuses with DependencyViolation",
   },
   {
     of: "rds/SubnetGroup",

@@ -255,11 +255,12 @@ export const MessagingSpec = section(
   Type.Object(
     {
       enabled: Type.Boolean({
-        description: "Compose an SQS queue with a dead-letter queue in each region, replicated to the secondary.",
+        description:
+          "Compose an SQS queue with a dead-letter queue in each region; each region's API sends every record to its own queue and the other region's.",
         default: false,
       }),
     },
-    { description: "Optional active-passive messaging." },
+    { description: "Optional messaging: a copy of every message in each region's queue." },
   ),
 );
 

@@ -60,23 +60,24 @@ describe("composition", () => {
   });
 
   it("keeps a resource Crossplane already has when the value it waits for is no longer observed", async () => {
-    const observedRule = {
-      apiVersion: "ec2.aws.upbound.io/v1beta1",
-      kind: "SecurityGroupEgressRule",
+    const functionArn = "arn:aws:lambda:us-west-2:123456789012:function:dr-dr-check-orders-x1";
+    const observedTarget = {
+      apiVersion: "cloudwatchevents.aws.upbound.io/v1beta2",
+      kind: "Target",
       metadata: {
         name: "orders-x1",
-        labels: { "dr.platform.io/resource": "security-group-lambda-egress-s3" },
-        annotations: { "crossplane.io/external-name": "sgr-1", other: "dropped" },
+        labels: { "dr.platform.io/resource": "rule-dr-check-schedule-target" },
+        annotations: { "crossplane.io/external-name": "rule-1", other: "dropped" },
       },
-      spec: { forProvider: { region: "us-west-2", prefixListId: "pl-63a5400a" } },
-      status: { atProvider: { id: "sgr-1" } },
+      spec: { forProvider: { region: "us-west-2", targetId: "dr-check", arn: functionArn } },
+      status: { atProvider: { id: "rule-1" } },
     };
-    const rsp = await renderJson(base, { "primary-security-group-lambda-egress-s3": observedRule });
-    const kept = rsp.desired.resources["primary-security-group-lambda-egress-s3"].resource;
-    expect(kept.spec).toEqual(observedRule.spec);
-    expect(kept.metadata.annotations).toEqual({ "crossplane.io/external-name": "sgr-1" });
+    const rsp = await renderJson(base, { "primary-rule-dr-check-schedule-target": observedTarget });
+    const kept = rsp.desired.resources["primary-rule-dr-check-schedule-target"].resource;
+    expect(kept.spec).toEqual(observedTarget.spec);
+    expect(kept.metadata.annotations).toEqual({ "crossplane.io/external-name": "rule-1" });
     expect(rsp.desired.composite.resource.status.pending).toEqual(
-      expect.arrayContaining([expect.stringContaining("primary-security-group-lambda-egress-s3 waits for prefixListId")]),
+      expect.arrayContaining([expect.stringContaining("primary-rule-dr-check-schedule-target waits for arn of primary-function-dr-check")]),
     );
   });
 
@@ -86,9 +87,9 @@ describe("composition", () => {
   });
 
   it("emits a waiting resource once its value is observed", async () => {
-    const endpoint = { status: { atProvider: { prefixListId: "pl-68a54001" } } };
-    const rsp = await renderJson(base, { "primary-endpoint-s3": endpoint });
-    expect(rsp.desired.resources["primary-security-group-lambda-egress-s3"].resource.spec.forProvider.prefixListId).toBe("pl-68a54001");
+    const functionArn = "arn:aws:lambda:us-west-2:123456789012:function:dr-dr-check-orders-x1";
+    const rsp = await renderJson(base, { "primary-function-dr-check": { status: { atProvider: { arn: functionArn } } } });
+    expect(rsp.desired.resources["primary-rule-dr-check-schedule-target"].resource.spec.forProvider.arn).toBe(functionArn);
   });
 });
 

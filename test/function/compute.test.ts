@@ -92,23 +92,15 @@ describe("compute block", () => {
     );
   });
 
-  it("attaches only the api function to the private subnets and the Lambda security group", () => {
-    const { resources } = runBlock(compute, "compute", { observed: observedOf(OBSERVED) });
-    expect(resources["function-api"].spec.forProvider.vpcConfig).toEqual({
-      subnetIdSelector: {
-        matchControllerRef: true,
-        matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/subnet-tier": "private" },
-      },
-      securityGroupIdSelector: {
-        matchControllerRef: true,
-        matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "security-group-lambda" },
-      },
-    });
-    expect(resources["role-api-vpc-access"].spec.forProvider.policyArn).toBe(
-      "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-    );
-    expect(resources["function-dr-check"].spec.forProvider.vpcConfig).toBeUndefined();
-    expect(resources["role-dr-check-vpc-access"]).toBeUndefined();
+  it("attaches no function to the VPC: each reaches its regional AWS APIs through IAM alone", () => {
+    const spec = { tier: "warm-standby", secondaryRegion: "us-west-2", messaging: { enabled: true } };
+    for (const role of ["primary", "secondary"] as const) {
+      const { resources } = runBlock(compute, "compute", { spec, role });
+      const functions = Object.entries<any>(ofKind(resources, "Function"));
+      expect(functions.length).toBeGreaterThan(0);
+      for (const [logical, fn] of functions) expect({ logical, vpcConfig: fn.spec.forProvider.vpcConfig }).toEqual({ logical });
+      expect(ofKind(resources, "RolePolicyAttachment")).toEqual({});
+    }
   });
 
   it("leaves out policies until the ARNs are observed, and says so", () => {
@@ -196,7 +188,6 @@ describe("compute block", () => {
     const KEY = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${region}-storage`;
     const secondary = {
       "log-group-failover": { arn: arn.logGroup("/aws/lambda/dr-failover-prod01-9872f00b-us-west-2", "us-west-2") },
-      "log-group-replicator": { arn: arn.logGroup("/aws/lambda/dr-replicator-prod01-9872f00b-us-west-2", "us-west-2") },
       "log-group-api": { arn: arn.logGroup("/aws/lambda/dr-api-prod01-9872f00b-us-west-2", "us-west-2") },
       "log-group-dr-check": { arn: arn.logGroup("/aws/lambda/dr-dr-check-prod01-9872f00b-us-west-2", "us-west-2") },
       "alerts-topic": { arn: `arn:aws:sns:us-west-2:${ACCOUNT}:dr-alerts-prod01-9872f00b-us-west-2` },
@@ -228,21 +219,63 @@ describe("compute block", () => {
       });
     });
 
-    it("lets the replicator consume its own queue and send only to the other region's", () => {
+    const URL = (region: string) => `https://sqs.${region}.amazonaws.com/${ACCOUNT}/dr-queue-prod01-9872f00b-${region}`;
+    const sendStatements = (resources: Record<string, any>) =>
+      policyOf(resources["role-api-policy"]).Statement.filter(
+        (s) => list(s.Action).some((a) => a.startsWith("sqs:")) || /Queue/.test(s.Sid ?? ""),
+      );
+
+    it("lets the API send to its own region's queue and the other's, each key only through its region's SQS", () => {
       const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
-      const statements = policyOf(resources["role-replicator-policy"]).Statement;
-      expect(statements.find((s) => s.Sid === "ConsumeOwnQueue")?.Resource).toBe(QUEUE("us-west-2"));
-      expect(statements.find((s) => s.Sid === "SendToOtherQueue")).toMatchObject({
-        Action: "sqs:SendMessage",
-        Resource: QUEUE("us-east-1"),
-      });
-      expect(statements.find((s) => s.Sid === "OtherQueueKey")).toMatchObject({
-        Resource: KEY("us-east-1"),
-        Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
-      });
-      expect(resources["function-replicator"].spec.forProvider.environment.variables).toMatchObject({
-        SQS_TARGET_URL: primary.queue.url,
-        SQS_TARGET_REGION: "us-east-1",
+      // Each queue, and its region's storage key only through that region's SQS.
+      const sendsTo = (sid: string, region: string) => [
+        { Sid: `SendTo${sid}`, Effect: "Allow", Action: "sqs:SendMessage", Resource: QUEUE(region) },
+        {
+          Sid: `${sid}Key`,
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: KEY(region),
+          Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+        },
+      ];
+      expect(sendStatements(resources)).toEqual([...sendsTo("OwnQueue", "us-west-2"), ...sendsTo("OtherQueue", "us-east-1")]);
+      const { variables } = resources["function-api"].spec.forProvider.environment;
+      expect(variables).toMatchObject({ QUEUE_URL: URL("us-west-2"), OTHER_QUEUE_URL: URL("us-east-1"), OTHER_QUEUE_REGION: "us-east-1" });
+      // The API's send replaces the replicator: nothing consumes the queues.
+      expect(Object.keys(resources).filter((logical) => /replicator/.test(logical))).toEqual([]);
+    });
+
+    it("sends to both queues only with messaging and a second region; one region sends to its own queue only", () => {
+      const cases = [
+        { name: "no messaging", spec: { ...spec, messaging: { enabled: false } }, role: "secondary" as const, sids: [], vars: [] },
+        {
+          name: "one region",
+          spec: { tier: "backup-restore", messaging: { enabled: true } },
+          role: "primary" as const,
+          sids: ["SendToOwnQueue", "OwnQueueKey"],
+          vars: ["QUEUE_URL"],
+        },
+        {
+          name: "two regions",
+          spec,
+          role: "primary" as const,
+          sids: ["SendToOwnQueue", "OwnQueueKey", "SendToOtherQueue", "OtherQueueKey"],
+          vars: ["QUEUE_URL", "OTHER_QUEUE_URL", "OTHER_QUEUE_REGION"],
+        },
+      ];
+      const primaryOwn = { ...OBSERVED, queue: primary.queue, "storage-key": primary["storage-key"] };
+      const all = { ...observedOf(primaryOwn, "primary"), ...observedOf(secondary, "secondary") };
+      for (const c of cases) {
+        const { resources } = runBlock(compute, "compute", { spec: c.spec, observed: all, role: c.role });
+        expect({ name: c.name, sids: sendStatements(resources).map((s) => s.Sid) }).toEqual({ name: c.name, sids: c.sids });
+        const variables = Object.keys(resources["function-api"].spec.forProvider.environment.variables);
+        expect({ name: c.name, vars: variables.filter((v) => /QUEUE/.test(v)).sort() }).toEqual({ name: c.name, vars: [...c.vars].sort() });
+      }
+      const { resources } = runBlock(compute, "compute", { spec, observed: all, role: "primary" });
+      expect(resources["function-api"].spec.forProvider.environment.variables).toMatchObject({
+        QUEUE_URL: URL("us-east-1"),
+        OTHER_QUEUE_URL: URL("us-west-2"),
+        OTHER_QUEUE_REGION: "us-west-2",
       });
     });
 
@@ -260,10 +293,12 @@ describe("compute block", () => {
     it("holds a function back until the values of its environment are observed", () => {
       const { resources, pending } = runBlock(compute, "compute", { spec, role: "secondary" });
       expect(resources["function-failover"]).toBeUndefined();
-      expect(resources["function-replicator"]).toBeUndefined();
-      expect(resources["function-api"]).toBeDefined();
+      expect(resources["function-api"]).toBeUndefined();
+      expect(resources["function-dr-check"]).toBeDefined();
       expect(pending).toContainEqual({ resource: "secondary-function-failover", reason: "waits for arn of secondary-alerts-topic" });
-      expect(pending).toContainEqual({ resource: "secondary-function-replicator", reason: "waits for url of primary-queue" });
+      expect(pending).toContainEqual({ resource: "secondary-function-api", reason: "waits for url of secondary-queue" });
+      expect(pending).toContainEqual({ resource: "secondary-function-api", reason: "waits for url of primary-queue" });
+      expect(pending).toContainEqual({ resource: "secondary-role-api-policy", reason: "waits for arn of primary-storage-key" });
     });
   });
 });

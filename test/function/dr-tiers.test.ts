@@ -4,10 +4,11 @@
  * switchover, and that every reference from one region to the other names a composed resource.
  */
 import { loadFailoverConfig } from "../../functions/lambda/failover.js";
-import { loadReplicatorConfig } from "../../functions/lambda/replicator.js";
+import { loadApiConfig } from "../../functions/lambda/api.js";
 import { loadDrCheckConfig } from "../../functions/lambda/dr-check.js";
 import { LABELS } from "../../functions/src/scope.js";
-import { caseNames, renderCase, type RenderedCase } from "../support/golden.js";
+import { join } from "node:path";
+import { CASES_DIR, caseNames, readYaml, renderCase, type RenderedCase } from "../support/golden.js";
 
 type Manifest = Record<string, any>;
 
@@ -224,15 +225,23 @@ describe("a warm-standby environment once AWS has reported its values", () => {
     expect(r["primary-function-failover"]).toBeUndefined();
   });
 
-  it("gives the replicator and DR check configurations their handlers accept", () => {
-    for (const role of ["primary", "secondary"]) {
-      const replicator = r[`${role}-function-replicator`];
-      expect(() => loadReplicatorConfig({ ...variables(replicator), AWS_REGION: fp(replicator).region })).not.toThrow();
+  it("gives the API and DR check configurations their handlers accept; each API sends to both regions' queues", () => {
+    const observed = readYaml<Record<string, Manifest>>(join(CASES_DIR, "warm-standby-observed", "observed.yaml"));
+    const queueUrl = (role: string): string => observed[`${role}-queue`]!.status.atProvider.url;
+    for (const [role, other] of [
+      ["primary", "secondary"],
+      ["secondary", "primary"],
+    ] as const) {
+      const api = r[`${role}-function-api`];
+      expect(loadApiConfig({ ...variables(api), AWS_REGION: fp(api).region })).toMatchObject({
+        queueUrl: queueUrl(role),
+        otherQueue: { url: queueUrl(other), region: fp(r[`${other}-queue`]).region },
+      });
       const check = r[`${role}-function-dr-check`];
       expect(() => loadDrCheckConfig({ ...variables(check), AWS_REGION: fp(check).region })).not.toThrow();
     }
-    expect(fp(r["primary-queue-replication"])).toMatchObject({ enabled: true, functionResponseTypes: ["ReportBatchItemFailures"] });
-    expect(fp(r["secondary-queue-replication"]).enabled).toBe(false);
+    // Nothing of the composition consumes a queue: no event source mapping moves messages away.
+    expect(Object.values(r).filter((m) => m.kind === "EventSourceMapping")).toEqual([]);
   });
 
   it("reports both regions and recovery objectives within the warm-standby targets", () => {
@@ -250,7 +259,7 @@ describe("a warm-standby environment once AWS has reported its values", () => {
 });
 
 describe("switching activeRegion", () => {
-  it("flips the record roles, the active queue and the switchover target, and leaves the database specs alone", async () => {
+  it("flips the record roles and the switchover target, and leaves the database specs and the APIs' queues alone", async () => {
     const before = manifests(await renderCase("warm-standby-observed"));
     const after = manifests(await renderCase("warm-standby-switchover"));
     const role = (m: Record<string, Manifest>, region: string) => fp(m[`${region}-failover-alias`]).failoverRoutingPolicy.type;
@@ -258,7 +267,9 @@ describe("switching activeRegion", () => {
     expect([role(after, "primary"), role(after, "secondary")]).toEqual(["SECONDARY", "PRIMARY"]);
     expect(JSON.parse(fp(after["secondary-switchover-to-secondary"]).input)).toEqual({ type: "planned", targetRegion: "us-west-2" });
     expect(after["secondary-switchover-to-primary"]).toBeUndefined();
-    expect(fp(after["secondary-queue-replication"]).enabled).toBe(true);
+    // Both regions' APIs send to both queues whichever region is active.
+    for (const region of ["primary", "secondary"])
+      expect(variables(after[`${region}-function-api`])).toEqual(variables(before[`${region}-function-api`]));
     // Which cluster writes is AWS's state; the specs never move credentials between clusters.
     const database = (m: Record<string, Manifest>) =>
       Object.fromEntries(Object.entries(m).filter(([, v]) => v.metadata.labels[LABELS.block] === "database"));

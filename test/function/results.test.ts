@@ -58,7 +58,7 @@ const LINK_FIELDS: Record<string, (spec: Json, target: Json) => unknown> = {
   "bucket replication": (s) => s.forProvider.rule[0].destination.bucketSelector,
   "backup copy": (s) => s.forProvider.rule[0].copyAction?.[0]?.destinationVaultArn,
   "failover pair": (s) => s.forProvider.setIdentifier,
-  "queue replication": (s) => s.forProvider.environment.variables,
+  "queue fan-out": (s) => s.forProvider.environment.variables.OTHER_QUEUE_URL,
 };
 
 test.each(["pilot-light.yaml", "warm-standby.yaml"])(
@@ -70,7 +70,7 @@ test.each(["pilot-light.yaml", "warm-standby.yaml"])(
     const links = drLinks(env);
     // The failover pair exists only on the team's own DNS (spec.dns).
     const kinds = ["global database", "table replica", "bucket replication", "backup copy", ...(env.spec.dns ? ["failover pair"] : [])];
-    expect(new Set(links.map((l) => l.kind))).toEqual(new Set(env.spec.messaging.enabled ? [...kinds, "queue replication"] : kinds));
+    expect(new Set(links.map((l) => l.kind))).toEqual(new Set(env.spec.messaging.enabled ? [...kinds, "queue fan-out"] : kinds));
     for (const link of links) {
       const from = settled.resources[link.from] as Json | undefined;
       const to = settled.resources[link.to] as Json | undefined;

@@ -5,12 +5,11 @@
  */
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { APIGatewayProxyEvent } from "aws-lambda";
 import { auditKey, createApiHandler, recordKey } from "../../functions/lambda/api.js";
 import { DynamoDbBarrier } from "./support/dynamodb-barrier.js";
 import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
 import type { Emulator } from "./support/emulators.js";
-import { lambdaContext, muteStdout } from "./support/lambda-context.js";
+import { apiEvent, lambdaContext, muteStdout } from "./support/lambda-context.js";
 
 const REGION = "us-east-1";
 const TABLE = "records-race01";
@@ -48,20 +47,7 @@ afterAll(async () => {
 
 const post = (key: string, body: unknown, requestId: string) =>
   createApiHandler({ AWS_REGION: REGION, TABLE_NAME: TABLE, BUCKET_NAME: BUCKET })(
-    {
-      httpMethod: "POST",
-      path: "/process",
-      resource: "/process",
-      body: JSON.stringify(body),
-      headers: { "Idempotency-Key": key, "Content-Type": "application/json" },
-      multiValueHeaders: {},
-      isBase64Encoded: false,
-      pathParameters: null,
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      stageVariables: null,
-      requestContext: {} as APIGatewayProxyEvent["requestContext"],
-    },
+    apiEvent("POST", "/process", JSON.stringify(body), { "Idempotency-Key": key, "Content-Type": "application/json" }),
     { ...lambdaContext("api"), awsRequestId: requestId },
   );
 

@@ -1,11 +1,11 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyResult } from "aws-lambda";
 import { auditKey, createApiHandler, loadApiConfig, recordId, recordKey } from "../../functions/lambda/api.js";
 import { ConfigError } from "../../functions/lambda/lib/config.js";
 import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
 import type { Emulator } from "./support/emulators.js";
-import { captureStdout, lambdaContext, muteStdout } from "./support/lambda-context.js";
+import { apiEvent, captureStdout, lambdaContext, muteStdout } from "./support/lambda-context.js";
 
 const REGION = "us-east-1";
 const TABLE = "records-test01";
@@ -45,22 +45,7 @@ afterAll(async () => {
 let keySeq = 0;
 const newKey = () => `test-key-${process.pid}-${++keySeq}-${Date.now()}`;
 
-function event(method: string, path: string, body?: string | null, headers: Record<string, string> = {}): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    path,
-    resource: path,
-    body: body ?? null,
-    headers,
-    multiValueHeaders: {},
-    isBase64Encoded: false,
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
-  };
-}
+const event = apiEvent;
 
 const post = (body: unknown, headers: Record<string, string> = { "Idempotency-Key": newKey() }) =>
   handler(event("POST", "/process", typeof body === "string" ? body : JSON.stringify(body), headers), lambdaContext("api"));
@@ -83,6 +68,26 @@ describe("config", () => {
     expect(() => loadApiConfig({ ...ENV, BUCKET_NAME: "Not_A_Bucket" })).toThrow(/BUCKET_NAME is invalid/);
     expect(() => loadApiConfig({ ...ENV, MAX_BODY_BYTES: "lots" })).toThrow(/MAX_BODY_BYTES must be an integer/);
     expect(() => loadApiConfig({ ...ENV, AWS_REGION: "mars" })).toThrow(ConfigError);
+  });
+
+  it("takes the queues together or not at all, naming the variable at fault", () => {
+    const own = "https://sqs.us-east-1.amazonaws.com/123456789012/dr-queue-t1-us-east-1";
+    const other = "https://sqs.us-west-2.amazonaws.com/123456789012/dr-queue-t1-us-west-2";
+    expect(loadApiConfig(ENV)).toMatchObject({ queueUrl: undefined, otherQueue: undefined });
+    expect(loadApiConfig({ ...ENV, QUEUE_URL: own })).toMatchObject({ queueUrl: own, otherQueue: undefined, fanOutTimeoutMs: 2000 });
+    expect(loadApiConfig({ ...ENV, QUEUE_URL: own, OTHER_QUEUE_URL: other, OTHER_QUEUE_REGION: "us-west-2" }).otherQueue).toEqual({
+      url: other,
+      region: "us-west-2",
+    });
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: "sqs://nowhere" })).toThrow(/QUEUE_URL is invalid/);
+    expect(() => loadApiConfig({ ...ENV, OTHER_QUEUE_URL: other, OTHER_QUEUE_REGION: "us-west-2" })).toThrow(
+      /OTHER_QUEUE_URL is set but QUEUE_URL is not/,
+    );
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: own, OTHER_QUEUE_URL: other })).toThrow(/OTHER_QUEUE_REGION is required/);
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: own, OTHER_QUEUE_URL: other, OTHER_QUEUE_REGION: REGION })).toThrow(
+      /OTHER_QUEUE_REGION must name another region than AWS_REGION/,
+    );
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: own, FANOUT_TIMEOUT_MS: "0" })).toThrow(/FANOUT_TIMEOUT_MS must be an integer/);
   });
 
   it("fails the invocation with a logged error naming the variable", async () => {

@@ -394,12 +394,18 @@ const MUTATIONS: Mutation[] = [
   },
   {
     rule: "sg-no-public-ingress",
-    label: "ingress from 0.0.0.0/0",
+    label: "an ingress rule from 0.0.0.0/0 added to the database group",
     apply: (res) => {
-      const [n, r] = pick(res, "ec2", "SecurityGroupIngressRule");
-      delete fp(r).referencedSecurityGroupIdSelector;
-      fp(r).cidrIpv4 = "0.0.0.0/0";
-      return n;
+      // The composition has no ingress rule of its own (nothing connects to the database), so one is added.
+      const [n, group] = pick(res, "ec2", "SecurityGroup");
+      const rule = `${n}-ingress-anywhere`;
+      res[rule] = {
+        apiVersion: "ec2.aws.upbound.io/v1beta1",
+        kind: "SecurityGroupIngressRule",
+        metadata: { labels: group.metadata?.labels },
+        spec: { forProvider: { region: fp(group).region, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 5432, toPort: 5432 } },
+      };
+      return rule;
     },
   },
   {

@@ -34,7 +34,8 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "ec2/InternetGateway": each(1),
   "ec2/FlowLog": each(1),
   "ec2/VPCEndpoint": each(2),
-  "ec2/SecurityGroup": each(2),
+  // The database's group only: the Lambda handlers run outside the VPC.
+  "ec2/SecurityGroup": each(1),
   // Data: Aurora (a Global Database in the DR tiers), DynamoDB with a replica, buckets, keys.
   "rds/Cluster": each(1),
   "rds/GlobalCluster": drPrimaryOnly(1),
@@ -61,8 +62,8 @@ export const INVENTORY: Readonly<Record<string, Count>> = {
   "backup/Selection": each(3),
   "sqs/Queue": (spec) => (spec.messaging.enabled ? 2 : 0),
   // Compute and API: the api and dr-check handlers everywhere, the failover orchestrator in the
-  // secondary, the queue replicator where messaging is on and there is another region to replicate to.
-  "lambda/Function": (spec, role) => 2 + (dr(spec) && role === "secondary" ? 1 : 0) + (dr(spec) && spec.messaging.enabled ? 1 : 0),
+  // secondary. No handler consumes the queues (the API fills both regions' queues itself).
+  "lambda/Function": (spec, role) => 2 + (dr(spec) && role === "secondary" ? 1 : 0),
   "apigateway/RestAPI": each(1),
   "apigateway/Stage": each(1),
   "apigateway/Deployment": each(1),

@@ -55,7 +55,6 @@ export const WILDCARD_RESOURCE_ACTIONS = [
 
 /** AWS managed policies a role may have attached, each scoped by AWS to one service's needs. */
 export const ALLOWED_MANAGED_POLICIES = [
-  "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
   // AWS Backup's S3 policies: what the backup service needs to read every object version of a bucket it backs up and restore it.

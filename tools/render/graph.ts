@@ -20,7 +20,7 @@ const LINK_COLOURS: Record<DrLinkKind, string> = {
   "table replica": "#0891b2",
   "bucket replication": "#16a34a",
   "backup copy": "#d97706",
-  "queue replication": "#db2777",
+  "queue fan-out": "#db2777",
   "failover pair": "#dc2626",
 };
 const SELECTOR_COLOUR = "#6b7280";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { zipSync } from "fflate";
 
-export const HANDLERS = ["api", "dr-check", "failover", "replicator"] as const;
+export const HANDLERS = ["api", "dr-check", "failover"] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 export const LAMBDA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -45,6 +45,8 @@ export function optionalInt(env: Env, name: string, fallback: number, min: numbe
 }
 
 export const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** `<endpoint>/<account>/<queue name>`, as SQS returns it (loopback endpoints in tests). */
+export const QUEUE_URL = /^https?:\/\/[^\s/]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 export const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Memoizes a loader per container; a failed load is retried on the next invocation. */

@@ -2,20 +2,22 @@
  * Compute: the region's Lambda handlers, one row of HANDLER_SPECS each. Every handler gets its
  * code as an S3 object, a role whose inline policy names the exact ARNs it touches, a log group
  * with retention, and the function itself (nodejs22.x on arm64, X-Ray tracing).
+ *
+ * No handler is attached to the VPC: each calls only regional AWS APIs, authorized by IAM (DynamoDB,
+ * S3, SQS, RDS, SNS), and the API sends to the other region's queue, which no VPC endpoint reaches
+ * and which a NAT gateway would reach only over an internet path, paid per hour and per byte.
  */
 import { S3Object } from "@crossplane-models/provider-upjet-aws/s3.aws.upbound.io/v1beta2/Object";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
 import { RolePolicy } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicy";
-import { RolePolicyAttachment } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/RolePolicyAttachment";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Function as LambdaFunction } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta2/Function";
 import type { ManagedResource } from "../block.js";
 import { LAMBDA_CODE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../lambda-code.js";
 import type { RegionScope } from "../scope.js";
-import { assumeRolePolicy, awsManagedPolicyArn, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
+import { assumeRolePolicy, policyDocument, writeLogsStatement, type Statement } from "./iam.js";
 import { LOGICAL, resourceNames, tableLogical, type Handler } from "./names.js";
 import type { RegionRole } from "../environment.js";
-import { subnetTierSelector } from "./network.js";
 import { privateBucket } from "./private-bucket.js";
 import { dataBucketName } from "./storage.js";
 import { awsName } from "../../../src/naming.js";
@@ -45,6 +47,7 @@ const OBSERVED = {
   alertsTopic: (): ObservedRef => ({ resource: LOGICAL.alertsTopic, field: "arn" }),
   alertsKey: (): ObservedRef => ({ resource: LOGICAL.alertsKey, field: "arn" }),
   queue: (): ObservedRef => ({ resource: LOGICAL.queue, field: "arn" }),
+  queueUrl: (): ObservedRef => ({ resource: LOGICAL.queue, field: "url" }),
   otherQueue: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.queue, field: "arn", role: otherRole(scope) }),
   otherQueueUrl: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.queue, field: "url", role: otherRole(scope) }),
   otherStorageKey: (scope: RegionScope): ObservedRef => ({ resource: LOGICAL.storageKey, field: "arn", role: otherRole(scope) }),
@@ -59,13 +62,11 @@ export interface HandlerSpec {
   timeoutSeconds: number;
   /** Caps concurrent runs; unset leaves the function on the account's unreserved pool. */
   reservedConcurrency?: number;
-  /** In the private subnets, reaching DynamoDB and S3 through the gateway endpoints. */
-  vpc: boolean;
   environment?: (scope: RegionScope) => Record<string, string>;
   /** Environment variables AWS decides; the function waits for all of them. */
-  observedEnvironment?: Record<string, Observed>;
+  observedEnvironment?: (scope: RegionScope) => Record<string, Observed>;
   /** The observed values `statements` names; the policy waits for all of them. */
-  uses: Observed[];
+  uses: (scope: RegionScope) => Observed[];
   statements: (arns: Arns, scope: RegionScope) => Statement[];
 }
 
@@ -77,6 +78,34 @@ const storageKeyStatement = (arns: Arns): Statement => ({
   Resource: arns.storageKey,
   Condition: { StringEquals: { "kms:ViaService": [`dynamodb.${arns.region}.amazonaws.com`, `s3.${arns.region}.amazonaws.com`] } },
 });
+
+/**
+ * The queues the API sends every message to, as data: its own region's and, with a second region,
+ * the other's. Each queue is encrypted with its region's storage key, which a sender needs through
+ * that region's SQS only.
+ */
+const QUEUE_TARGETS = [
+  { sid: "OwnQueue", queue: "queue", url: "queueUrl", key: "storageKey", variable: "QUEUE_URL", other: false },
+  { sid: "OtherQueue", queue: "otherQueue", url: "otherQueueUrl", key: "otherStorageKey", variable: "OTHER_QUEUE_URL", other: true },
+] as const satisfies ReadonlyArray<{ sid: string; queue: Observed; url: Observed; key: Observed; variable: string; other: boolean }>;
+
+function queueTargets(scope: RegionScope) {
+  if (!scope.env.spec.messaging.enabled) return [];
+  return QUEUE_TARGETS.filter((target) => !target.other || scope.env.secondary);
+}
+
+function sendStatements(arns: Arns, scope: RegionScope): Statement[] {
+  return queueTargets(scope).flatMap((target): Statement[] => [
+    { Sid: `SendTo${target.sid}`, Effect: "Allow", Action: "sqs:SendMessage", Resource: arns[target.queue] },
+    {
+      Sid: `${target.sid}Key`,
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: arns[target.key],
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${target.other ? arns.otherRegion : arns.region}.amazonaws.com` } },
+    },
+  ]);
+}
 
 /** The primary region's Aurora cluster identifier, which the secondary's canary probes. */
 export function primaryClusterName(scope: RegionScope): string {
@@ -103,29 +132,31 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
     // API Gateway waits at most 29 s; the handler's own dependency deadlines are shorter still.
     memoryMb: 256,
     timeoutSeconds: 10,
-    vpc: true,
-    uses: ["table", "storageKey"],
-    statements: (arns) => [
+    environment: (scope): Record<string, string> =>
+      queueTargets(scope).some((t) => t.other) ? { OTHER_QUEUE_REGION: otherRegion(scope) } : {},
+    observedEnvironment: (scope) => Object.fromEntries(queueTargets(scope).map((t) => [t.variable, t.url])),
+    // The own queue's key is the storage key already listed: each value once.
+    uses: (scope) => [...new Set<Observed>(["table", "storageKey", ...queueTargets(scope).flatMap((t) => [t.queue, t.key])])],
+    statements: (arns, scope) => [
       { Sid: "Records", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DescribeTable"], Resource: arns.table },
       { Sid: "AuditObjects", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${arns.bucket}/*` },
       // HeadBucket, the health probe, is authorized as ListBucket.
       { Sid: "BucketProbe", Effect: "Allow", Action: "s3:ListBucket", Resource: arns.bucket },
       storageKeyStatement(arns),
+      ...sendStatements(arns, scope),
     ],
   },
   "dr-check": {
     description: "Measures recovery readiness: writes a heartbeat in the primary, reads its replicas' age in the secondary",
-    // Off the VPC: it needs no database access, and the gateway endpoints are not required for public APIs.
     memoryMb: 256,
     timeoutSeconds: 60,
     reservedConcurrency: 1,
-    vpc: false,
     environment: (scope) => ({
       PRIMARY_REGION: scope.env.primary.name,
       DB_CLUSTER_IDENTIFIER: resourceNames(scope).auroraCluster,
       ...(scope.region.role === "secondary" ? { PRIMARY_DB_CLUSTER_IDENTIFIER: primaryClusterName(scope) } : {}),
     }),
-    uses: ["table", "storageKey"],
+    uses: () => ["table", "storageKey"],
     // The primary writes the heartbeat item and canary object; the secondary only reads the replicas.
     statements: (arns, scope) => {
       const writes = scope.region.role === "primary";
@@ -158,7 +189,6 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
     memoryMb: 256,
     timeoutSeconds: 300,
     reservedConcurrency: 1,
-    vpc: false,
     environment: (scope) => ({
       FAILOVER_TARGET_REGION: scope.region.name,
       GLOBAL_CLUSTER_ID: resourceNames(scope).globalCluster,
@@ -166,8 +196,8 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
       // The zone the composition gives the region's first instance, so adopting an added writer replaces nothing.
       WRITER_AVAILABILITY_ZONE: scope.region.zones[0]!,
     }),
-    observedEnvironment: { TOPIC_ARN: "alertsTopic" },
-    uses: ["globalCluster", "primaryCluster", "secondaryCluster", "alertsTopic", "alertsKey"],
+    observedEnvironment: () => ({ TOPIC_ARN: "alertsTopic" }),
+    uses: () => ["globalCluster", "primaryCluster", "secondaryCluster", "alertsTopic", "alertsKey"],
     statements: (arns) => [
       // The promotion actions authorize on the global cluster and on the member clusters they name.
       {
@@ -192,39 +222,6 @@ export const HANDLER_SPECS: Record<Handler, HandlerSpec> = {
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: arns.alertsKey,
         Condition: { StringEquals: { "kms:ViaService": `sns.${arns.region}.amazonaws.com` } },
-      },
-    ],
-  },
-  replicator: {
-    description: "Forwards this region's queue to the other region's queue while this region is active",
-    memoryMb: 256,
-    timeoutSeconds: 60,
-    vpc: false,
-    environment: (scope) => ({ SQS_TARGET_REGION: otherRegion(scope) }),
-    observedEnvironment: { SQS_TARGET_URL: "otherQueueUrl" },
-    uses: ["queue", "otherQueue", "storageKey", "otherStorageKey"],
-    statements: (arns) => [
-      {
-        Sid: "ConsumeOwnQueue",
-        Effect: "Allow",
-        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-        Resource: arns.queue,
-      },
-      { Sid: "SendToOtherQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: arns.otherQueue },
-      // Both queues are encrypted with their region's storage key; each key only through its region's SQS.
-      {
-        Sid: "OwnQueueKey",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: arns.storageKey,
-        Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.region}.amazonaws.com` } },
-      },
-      {
-        Sid: "OtherQueueKey",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: arns.otherStorageKey,
-        Condition: { StringEquals: { "kms:ViaService": `sqs.${arns.otherRegion}.amazonaws.com` } },
       },
     ],
   },
@@ -286,17 +283,6 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
         },
       },
     });
-    if (spec.vpc) {
-      // ENI management cannot be narrowed to resources; the AWS managed policy is exactly that set.
-      out[`role-${handler}-vpc-access`] = new RolePolicyAttachment({
-        spec: {
-          forProvider: {
-            roleSelector: scope.select(`role-${handler}`),
-            policyArn: awsManagedPolicyArn("service-role/AWSLambdaVPCAccessExecutionRole"),
-          },
-        },
-      });
-    }
     out[`log-group-${handler}`] = new LogGroup({
       metadata: scope.externalName(logGroupName),
       spec: { forProvider: { region, retentionInDays: LAMBDA_LOG_RETENTION_DAYS, tags: scope.tags(logGroupName) } },
@@ -304,8 +290,9 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
 
     const policy = `role-${handler}-policy`;
     const logGroupArn = scope.atProvider(`log-group-${handler}`, "arn", policy);
-    const observed = observedValues(scope, spec.uses, policy);
-    if (logGroupArn && spec.uses.every((arn) => observed[arn])) {
+    const uses = spec.uses(scope);
+    const observed = observedValues(scope, uses, policy);
+    if (logGroupArn && uses.every((arn) => observed[arn])) {
       const arns = { ...observed, bucket: `arn:aws:s3:::${dataBucketName(scope)}`, region, otherRegion: otherRegion(scope) } as Arns;
       out[policy] = new RolePolicy({
         metadata: scope.externalName(roleName),
@@ -323,7 +310,7 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
       });
     }
 
-    const observedEnv = Object.entries(spec.observedEnvironment ?? {});
+    const observedEnv = Object.entries(spec.observedEnvironment?.(scope) ?? {});
     const envValues = observedValues(
       scope,
       observedEnv.map(([, key]) => key),
@@ -358,14 +345,6 @@ export function compute(scope: RegionScope): Record<string, ManagedResource> {
             },
           },
           tracingConfig: { mode: "Active" },
-          ...(spec.vpc
-            ? {
-                vpcConfig: {
-                  subnetIdSelector: subnetTierSelector(scope, "private"),
-                  securityGroupIdSelector: scope.select("security-group-lambda"),
-                },
-              }
-            : {}),
           tags: scope.tags(name),
         },
       },

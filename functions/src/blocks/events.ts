@@ -7,20 +7,19 @@
  * minute, the alarm on its probe of the primary database (same region) reaches the orchestrator
  * through this region's EventBridge, so does the RDS event of a writer the orchestrator added, and
  * a planned switchover to the claim's active region is one invocation of the orchestrator. With
- * messaging on, each region has a KMS-encrypted queue with a dead-letter queue, and the active
- * region's queue is forwarded to the other region's by the replicator.
+ * messaging on, each region has a KMS-encrypted queue with a dead-letter queue; the API of each
+ * region sends every message to both regions' queues (functions/lambda/api.ts), so each holds a copy.
  */
 import { Rule } from "@crossplane-models/provider-upjet-aws/cloudwatchevents.aws.upbound.io/v1beta1/Rule";
 import { Target } from "@crossplane-models/provider-upjet-aws/cloudwatchevents.aws.upbound.io/v1beta2/Target";
 import { Permission } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Permission";
 import { Invocation } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta1/Invocation";
-import { EventSourceMapping } from "@crossplane-models/provider-upjet-aws/lambda.aws.upbound.io/v1beta2/EventSourceMapping";
 import { Queue } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/Queue";
 import { QueueRedrivePolicy } from "@crossplane-models/provider-upjet-aws/sqs.aws.upbound.io/v1beta1/QueueRedrivePolicy";
 import { INSTANCE_CREATED_EVENT } from "../../lambda/lib/failover-contract.js";
 import type { ManagedResource } from "../block.js";
 import type { RegionScope } from "../scope.js";
-import { functionLogical, HANDLER_SPECS } from "./compute.js";
+import { functionLogical } from "./compute.js";
 import { handlersFor, LOGICAL, PRIMARY_DOWN_ALARM, resourceNames, type Handler } from "./names.js";
 import { storageKeyAlias } from "./storage.js";
 
@@ -104,6 +103,8 @@ export function primaryHealthAlarmPattern(scope: RegionScope): Record<string, un
 /** Messages in the main queue are retried this often before they move to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 5;
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+/** Six minutes for a consumer to process a message before it shows again: six times a one-minute consumer, as Lambda advises for SQS event sources. */
+export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 6 * 60;
 
 export function events(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
@@ -195,8 +196,8 @@ function switchover(scope: RegionScope): Record<string, ManagedResource> {
 
 /**
  * The region's queue and its dead-letter queue, encrypted with the region's storage key (by
- * alias). With a second region, the replicator forwards the queue to the other region's queue;
- * only the active region's mapping is enabled, so the passive copy is never drained.
+ * alias). Nothing of the composition consumes them: the team's consumers do, and each region's
+ * queue holds its own copy of every message, so consuming one region's never drains the other's.
  */
 function messaging(scope: RegionScope): Record<string, ManagedResource> {
   const region = scope.region.name;
@@ -223,8 +224,7 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
           region,
           name: names.queue,
           kmsMasterKeyId,
-          // Six times the replicator's timeout, as Lambda advises for SQS event sources.
-          visibilityTimeoutSeconds: 6 * HANDLER_SPECS.replicator.timeoutSeconds,
+          visibilityTimeoutSeconds: QUEUE_VISIBILITY_TIMEOUT_SECONDS,
           tags: scope.tags(names.queue),
         },
       },
@@ -240,23 +240,6 @@ function messaging(scope: RegionScope): Record<string, ManagedResource> {
           region,
           queueUrlSelector: scope.select(LOGICAL.queue),
           redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
-        },
-      },
-    });
-  }
-  if (!handlersFor(scope).includes("replicator")) return out;
-  const queueArn = scope.atProvider(LOGICAL.queue, "arn", "queue-replication");
-  if (queueArn) {
-    out["queue-replication"] = new EventSourceMapping({
-      spec: {
-        forProvider: {
-          region,
-          functionNameSelector: scope.select(functionLogical("replicator")),
-          eventSourceArn: queueArn,
-          enabled: scope.region.active,
-          batchSize: 10,
-          functionResponseTypes: ["ReportBatchItemFailures"],
-          tags: scope.tags(),
         },
       },
     });

@@ -22,7 +22,7 @@ export function assumeRolePolicy(service: string): string {
   });
 }
 
-/** The ARN of an AWS managed policy, e.g. `service-role/AWSLambdaVPCAccessExecutionRole`. */
+/** The ARN of an AWS managed policy, e.g. `service-role/AWSBackupServiceRolePolicyForBackup`. */
 export function awsManagedPolicyArn(path: string): string {
   return `arn:aws:iam::aws:policy/${path}`;
 }

@@ -10,6 +10,8 @@ import { Topic } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/
 import { TopicSubscription } from "@crossplane-models/provider-upjet-aws/sns.aws.upbound.io/v1beta1/TopicSubscription";
 import { MetricAlarm } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta2/MetricAlarm";
 import { Dashboard } from "@crossplane-models/provider-upjet-aws/cloudwatch.aws.upbound.io/v1beta1/Dashboard";
+import { FANOUT_FAILURE_METRIC } from "../../lambda/lib/messaging-contract.js";
+import { METRIC_NAMESPACE } from "../../lambda/lib/metrics.js";
 import { shortHash } from "../../../src/naming.js";
 import { PLANNING_FIGURES } from "../../../src/recovery.js";
 import type { ManagedResource } from "../block.js";
@@ -92,7 +94,7 @@ function replicationAlarms(scope: RegionScope): AlarmSpec[] {
 }
 
 /** Namespace of the dr-check canary's metrics (its default; dimensions PrimaryRegion and Region). */
-export const CANARY_NAMESPACE = "DisasterRecovery";
+export const CANARY_NAMESPACE = METRIC_NAMESPACE;
 
 /** Consecutive one-minute probes of the primary database that must fail before the primary counts as down. */
 export const PRIMARY_DOWN_MINUTES = PLANNING_FIGURES.automaticPromotionSustainSeconds / 60;
@@ -216,7 +218,9 @@ export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
       threshold: 1,
     },
   ]);
-  const messaging: AlarmSpec[] = scope.env.spec.messaging.enabled
+  const { env, region } = scope;
+  const otherRegion = region.role === "primary" ? env.secondary : env.primary;
+  const messaging: AlarmSpec[] = env.spec.messaging.enabled
     ? [
         {
           id: "queue-dead-letters",
@@ -228,6 +232,22 @@ export function regionalAlarms(scope: RegionScope): AlarmSpec[] {
           comparison: "GreaterThanOrEqualToThreshold",
           threshold: 1,
         },
+        // The API's best-effort copy to the other region's queue failed: that region's queue misses
+        // messages (functions/lambda/api.ts counts each one in its log line).
+        ...(otherRegion
+          ? [
+              {
+                id: "queue-fanout-failures",
+                description: `Messages the API could not send to the queue in ${otherRegion.name}`,
+                namespace: METRIC_NAMESPACE,
+                metricName: FANOUT_FAILURE_METRIC,
+                dimensions: { Region: region.name, TargetRegion: otherRegion.name },
+                statistic: "Sum" as const,
+                comparison: "GreaterThanOrEqualToThreshold" as const,
+                threshold: 1,
+              },
+            ]
+          : []),
       ]
     : [];
   return [

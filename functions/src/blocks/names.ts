@@ -6,15 +6,11 @@ import { awsName } from "../../../src/naming.js";
 import type { Environment, RegionRole } from "../environment.js";
 import type { RegionScope } from "../scope.js";
 
-/** Lambda handlers per region; DR tiers add the failover orchestrator, messaging the replicator. */
-export type Handler = "api" | "dr-check" | "failover" | "replicator";
+/** Lambda handlers per region; the secondary of a DR tier adds the failover orchestrator. */
+export type Handler = "api" | "dr-check" | "failover";
 
 export function handlersFor(scope: RegionScope): Handler[] {
-  const { env, region } = scope;
-  const handlers: Handler[] = ["api", "dr-check"];
-  if (region.role === "secondary") handlers.push("failover");
-  if (env.spec.messaging.enabled && env.secondary) handlers.push("replicator");
-  return handlers;
+  return scope.region.role === "secondary" ? ["api", "dr-check", "failover"] : ["api", "dr-check"];
 }
 
 /** Logical names other blocks point at (selectors, observed values); the owning block uses these too. */

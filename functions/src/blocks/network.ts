@@ -1,7 +1,9 @@
 /**
  * Network: a VPC over the region's zones with a public and a private subnet in each, an internet
- * gateway for the public tier only, gateway endpoints so VPC-attached Lambdas reach S3 and
- * DynamoDB without a NAT, security groups with the few rules the environment needs, and flow logs.
+ * gateway for the public tier only, gateway endpoints so what runs in the private subnets reaches
+ * S3 and DynamoDB without a NAT, the database's security group, and flow logs. The Lambda handlers
+ * run outside the VPC (see compute.ts): nothing of the composition connects to the database, so
+ * its group admits nothing; a team's own client in the VPC brings its group and one ingress rule.
  */
 import { VPC } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPC";
 import { Subnet } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/Subnet";
@@ -12,8 +14,6 @@ import { RouteTableAssociation } from "@crossplane-models/provider-upjet-aws/ec2
 import { VPCEndpoint } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta2/VPCEndpoint";
 import { VPCEndpointRouteTableAssociation } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/VPCEndpointRouteTableAssociation";
 import { SecurityGroup } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroup";
-import { SecurityGroupIngressRule } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroupIngressRule";
-import { SecurityGroupEgressRule } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta1/SecurityGroupEgressRule";
 import { FlowLog } from "@crossplane-models/provider-upjet-aws/ec2.aws.upbound.io/v1beta2/FlowLog";
 import { Group as LogGroup } from "@crossplane-models/provider-upjet-aws/cloudwatchlogs.aws.upbound.io/v1beta1/Group";
 import { Role } from "@crossplane-models/provider-upjet-aws/iam.aws.upbound.io/v1beta1/Role";
@@ -30,13 +30,13 @@ const SUBNET_TIERS = [
   { tier: "private", offset: 4 },
 ] as const;
 
-/** Gateway endpoints for the services VPC-attached Lambdas call. */
+/** Gateway endpoints (free) for the regional services that clients in the private subnets call. */
 export const GATEWAY_ENDPOINTS = ["s3", "dynamodb"] as const;
 
 export const DATABASE_PORT = 5432;
 export const FLOW_LOG_RETENTION_DAYS = 90;
 
-/** Label on every subnet, so one selector can match all subnets of a tier in a region (DB subnet group, Lambda VPC config). */
+/** Label on every subnet, so one selector can match all subnets of a tier in a region (the DB subnet group). */
 export const SUBNET_TIER_LABEL = "dr.platform.io/subnet-tier";
 
 export function subnetTierSelector(scope: RegionScope, tier: "public" | "private"): Selector {
@@ -103,8 +103,6 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
     },
   });
 
-  const lambdaGroup = scope.select("security-group-lambda");
-  const databaseGroup = scope.select("security-group-database");
   for (const service of GATEWAY_ENDPOINTS) {
     const endpoint = `endpoint-${service}`;
     out[endpoint] = new VPCEndpoint({
@@ -123,74 +121,17 @@ export function network(scope: RegionScope): Record<string, ManagedResource> {
         forProvider: { region, vpcEndpointIdSelector: scope.select(endpoint), routeTableIdSelector: scope.select("route-table-private") },
       },
     });
-    // The service's prefix list id is AWS's to choose; the rule follows once the endpoint reports it.
-    const egress = `security-group-lambda-egress-${service}`;
-    const prefixListId = scope.atProvider(endpoint, "prefixListId", egress);
-    if (prefixListId) {
-      out[egress] = new SecurityGroupEgressRule({
-        spec: {
-          forProvider: {
-            region,
-            securityGroupIdSelector: lambdaGroup,
-            prefixListId,
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            description: `HTTPS to ${service} through the gateway endpoint`,
-            tags: scope.tags(),
-          },
-        },
-      });
-    }
   }
 
-  out["security-group-lambda"] = new SecurityGroup({
-    spec: {
-      forProvider: {
-        region,
-        vpcIdSelector,
-        name: scope.name("lambda", true),
-        description: "Lambda functions of the DR environment: egress to the database and gateway endpoints only",
-        tags: scope.tags(scope.name("lambda", true)),
-      },
-    },
-  });
   out["security-group-database"] = new SecurityGroup({
     spec: {
       forProvider: {
         region,
         vpcIdSelector,
         name: scope.name("database", true),
+        // AWS cannot change a group's description in place: a new one would replace the cluster's group.
         description: "Aurora cluster of the DR environment: PostgreSQL from the Lambda group only",
         tags: scope.tags(scope.name("database", true)),
-      },
-    },
-  });
-  out["security-group-database-ingress-lambda"] = new SecurityGroupIngressRule({
-    spec: {
-      forProvider: {
-        region,
-        securityGroupIdSelector: databaseGroup,
-        referencedSecurityGroupIdSelector: lambdaGroup,
-        ipProtocol: "tcp",
-        fromPort: DATABASE_PORT,
-        toPort: DATABASE_PORT,
-        description: "PostgreSQL from Lambda",
-        tags: scope.tags(),
-      },
-    },
-  });
-  out["security-group-lambda-egress-database"] = new SecurityGroupEgressRule({
-    spec: {
-      forProvider: {
-        region,
-        securityGroupIdSelector: lambdaGroup,
-        referencedSecurityGroupIdSelector: databaseGroup,
-        ipProtocol: "tcp",
-        fromPort: DATABASE_PORT,
-        toPort: DATABASE_PORT,
-        description: "PostgreSQL to Aurora",
-        tags: scope.tags(),
       },
     },
   });

@@ -7,21 +7,13 @@
 import { createServer, request } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./signed-proxy.js";
 
 export interface ProxiedCall {
   operation: string;
   status: number;
   /** The request as the SDK sent it (DynamoDB's JSON protocol). */
   input: Record<string, unknown>;
-}
-
-function readBody(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
-    stream.on("error", reject);
-  });
 }
 
 export class DynamoDbBarrier {

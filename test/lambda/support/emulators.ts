@@ -22,7 +22,7 @@ export function useTestCredentials(): void {
   process.env["AWS_MAX_ATTEMPTS"] = "2";
 }
 
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((err) => (err ? reject(err) : resolve()));
     // Pooled keep-alive sockets from the SDK would otherwise hold close() open.

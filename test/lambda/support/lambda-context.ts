@@ -1,6 +1,6 @@
 /** A Lambda invocation context as the runtime passes it, with a fresh request id per call. */
 import { randomUUID } from "node:crypto";
-import type { Context } from "aws-lambda";
+import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 
 export function lambdaContext(functionName = "test-function"): Context {
   return {
@@ -16,6 +16,24 @@ export function lambdaContext(functionName = "test-function"): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+/** An API Gateway REST proxy event, as the `api` handler receives it. */
+export function apiEvent(method: string, path: string, body?: string | null, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    body: body ?? null,
+    headers,
+    multiValueHeaders: {},
+    isBase64Encoded: false,
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent["requestContext"],
   };
 }
 

@@ -39,7 +39,8 @@ export function describeWithMoto(name: string, fn: () => void): void {
 /** Generous: the first install downloads moto and its dependencies. */
 export const MOTO_SETUP_TIMEOUT_MS = 10 * 60_000;
 
-function freePort(): Promise<number> {
+/** A loopback port free at the time of asking: nothing listens on it, so connections are refused. */
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once("error", rej);

@@ -12,6 +12,7 @@
 import { createServer, request } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { credentialScope, readBody } from "./signed-proxy.js";
 
 export interface PromotionCall {
   action: "FailoverGlobalCluster" | "SwitchoverGlobalCluster";
@@ -27,21 +28,6 @@ export interface SignedCall {
   action: string;
   region: string | undefined;
   service: string | undefined;
-}
-
-/** The region and service a SigV4 `Authorization` header was signed for. */
-export function credentialScope(authorization: string | undefined): { region: string | undefined; service: string | undefined } {
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? "");
-  return { region: scope?.[1], service: scope?.[2] };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((res, rej) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => res(Buffer.concat(chunks)));
-    req.on("error", rej);
-  });
 }
 
 export class RdsPromotionStandIn {

@@ -13,7 +13,9 @@
  * - DynamoDB global tables replicate within about a second; S3 Replication Time Control
  *   replicates 99.99% of objects within 15 minutes.
  * - Restoring Aurora from a snapshot or point in time, and rebuilding the stack in another
- *   region, takes hours; continuous backups give a recovery point of about 5 minutes.
+ *   region, takes hours; continuous backups give a recovery point of about 5 minutes, but only in
+ *   their own region. What leaves the region is the daily recovery point AWS Backup copies to the
+ *   backup region after each daily backup, so a regional disaster can lose up to a day.
  */
 import type { EnvironmentSpec, Tier } from "./api/index.js";
 
@@ -39,6 +41,8 @@ export const PLANNING_FIGURES = {
   /** Adding a writer instance to a headless secondary cluster (pilot light) before it can be promoted. */
   pilotLightScaleUpSeconds: 900,
   continuousBackupRpoSeconds: 300,
+  /** backup-restore in a regional disaster: the newest recovery point in the backup region is the last daily copy. */
+  dailyCopyRpoSeconds: 24 * 3600,
   /**
    * How long the secondary's canary must see the primary database unavailable before automatic
    * promotion: longer than Aurora's own in-region failover (about 30-120 s) and a transient API or
@@ -62,12 +66,29 @@ const STRATEGIES: Record<Tier, string> = {
 export function recoveryObjectives(spec: EnvironmentSpec): RecoveryObjectives {
   const f = PLANNING_FIGURES;
   if (spec.tier === "backup-restore") {
-    return {
-      strategy: STRATEGIES[spec.tier],
-      rpoSeconds: f.continuousBackupRpoSeconds,
-      rtoSeconds: f.restoreFromBackupSeconds,
-      terms: [{ name: "restore database and rebuild the stack in another region", step: "restore", seconds: f.restoreFromBackupSeconds }],
-    };
+    // With a backup region the model is the regional disaster; without one no backup survives it,
+    // so the figures are those of an in-region restore (status.backups.note says so).
+    return spec.secondaryRegion
+      ? {
+          strategy: `${STRATEGIES[spec.tier]}; daily recovery points copied to ${spec.secondaryRegion}`,
+          rpoSeconds: f.dailyCopyRpoSeconds,
+          rtoSeconds: f.restoreFromBackupSeconds,
+          terms: [
+            {
+              name: `restore the last copied recovery points and rebuild the stack in ${spec.secondaryRegion}`,
+              step: "restore",
+              seconds: f.restoreFromBackupSeconds,
+            },
+          ],
+        }
+      : {
+          strategy: `${STRATEGIES[spec.tier]}; backups stay in ${spec.primaryRegion}, so a regional outage waits for its return`,
+          rpoSeconds: f.continuousBackupRpoSeconds,
+          rtoSeconds: f.restoreFromBackupSeconds,
+          terms: [
+            { name: `restore from continuous backups in ${spec.primaryRegion}`, step: "restore", seconds: f.restoreFromBackupSeconds },
+          ],
+        };
   }
   const { automaticPromotion } = spec.failover;
   const terms: Term[] = [

@@ -69,3 +69,25 @@ test("the cost floor of a backup-restore environment is its Aurora floor plus fi
   const lines = monthlyCostLines(spec("backup-restore", { database: { minCapacity: 1, maxCapacity: 2 } }));
   expect(lines[0]).toEqual({ item: "Aurora writer at minimum capacity", usd: 0.12 * 730 });
 });
+
+describe("backup-restore's objectives follow where its backups are", () => {
+  it("with a backup region: a regional disaster loses up to the last daily copy, restored there", () => {
+    const r = recoveryObjectives(spec("backup-restore", {}));
+    expect(r.rpoSeconds).toBe(PLANNING_FIGURES.dailyCopyRpoSeconds);
+    expect(r.strategy).toMatch(/copied to us-west-2/);
+    expect(r.terms).toEqual([
+      {
+        name: "restore the last copied recovery points and rebuild the stack in us-west-2",
+        step: "restore",
+        seconds: PLANNING_FIGURES.restoreFromBackupSeconds,
+      },
+    ]);
+  });
+
+  it("without one: the figures are an in-region restore's, and the strategy says a regional outage waits", () => {
+    const r = recoveryObjectives(validateSpec({ environmentSuffix: "t1", tier: "backup-restore", primaryRegion: "us-east-1" }));
+    expect(r.rpoSeconds).toBe(PLANNING_FIGURES.continuousBackupRpoSeconds);
+    expect(r.strategy).toMatch(/backups stay in us-east-1, so a regional outage waits for its return/);
+    expect(r.terms.map((t) => t.name)).toEqual(["restore from continuous backups in us-east-1"]);
+  });
+});

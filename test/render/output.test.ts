@@ -3,7 +3,7 @@
  * on small hand-made responses where the expected output is obvious.
  */
 import { Ready, Severity, type RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
-import { FatalResultError, renderedOf, type K8sObject } from "../../tools/render/output.js";
+import { childName, FatalResultError, renderedOf, renderUid, type K8sObject } from "../../tools/render/output.js";
 import { selectorEdges, toDot } from "../../tools/render/graph.js";
 
 const xr: K8sObject = {
@@ -40,6 +40,8 @@ test("the XR is Creating and names its first three unready resources in byte ord
   expect(r.composite.status).toEqual({
     x: 1,
     conditions: [
+      { type: "Responsive", status: "True", reason: "WatchCircuitClosed", lastTransitionTime: "2024-01-01T00:00:00Z" },
+      { type: "Synced", status: "True", reason: "ReconcileSuccess", lastTransitionTime: "2024-01-01T00:00:00Z" },
       {
         type: "Ready",
         status: "False",
@@ -54,7 +56,9 @@ test("the XR is Creating and names its first three unready resources in byte ord
 
 test("the XR is Available when every composed resource is ready", () => {
   const r = renderedOf(xr, {}, response({ a: Ready.READY_TRUE }), "compose");
-  expect((r.composite.status?.conditions as Array<{ reason: string }>)[0]!.reason).toBe("Available");
+  expect((r.composite.status?.conditions as Array<{ type: string; reason: string }>).find((c) => c.type === "Ready")!.reason).toBe(
+    "Available",
+  );
 });
 
 test("composed resources get Crossplane's names, labels and controller reference; observed names are kept", () => {
@@ -62,6 +66,7 @@ test("composed resources get Crossplane's names, labels and controller reference
   const r = renderedOf(xr, observed, response({ a: Ready.READY_FALSE, b: Ready.READY_TRUE }), "compose");
   const [a, b] = r.composed;
   expect(a!.metadata).toEqual({
+    name: childName("payments-", "u-1", "a"),
     generateName: "payments-",
     labels: {
       own: "a",
@@ -76,9 +81,27 @@ test("composed resources get Crossplane's names, labels and controller reference
   });
   expect(b!.metadata?.name).toBe("payments-abc12");
   expect(b!.metadata?.generateName).toBeUndefined();
+  expect(r.composite.spec).toEqual({
+    resourceRefs: [
+      { apiVersion: "v1", kind: "Thing", name: a!.metadata!.name },
+      { apiVersion: "v1", kind: "Thing", name: "payments-abc12" },
+    ].sort((x, y) => (x.name < y.name ? -1 : 1)),
+  });
 });
 
-test("results become Result objects in order; a Fatal result is an error naming the step", () => {
+test("names and uid as Crossplane v2.4's render gives them (values from its output for the backup-restore case)", () => {
+  const reports = { apiVersion: "dr.platform.io/v1alpha1", kind: "XDisasterRecoveryEnvironment", metadata: { name: "reports" } };
+  expect(renderUid(reports)).toBe("7f1d50e5-2eee-560a-9a90-7a6d33cf2182");
+  expect(childName("reports-", "7f1d50e5-2eee-560a-9a90-7a6d33cf2182", "primary-vpc")).toBe("reports-a0a200622e91");
+  const long = childName(`${"x".repeat(70)}-`, "u", "r");
+  expect(long).toHaveLength(63);
+  expect(long).toMatch(/^x{50}-[0-9a-f]{12}$/);
+  // Without a uid of its own the XR gets that one, and its resources are named from it.
+  const r = renderedOf(reports, {}, response({ "primary-vpc": Ready.READY_FALSE }), "compose");
+  expect(r.composed[0]!.metadata?.name).toBe("reports-a0a200622e91");
+});
+
+test("results become the reconciler's events in order: the composition, each function result with its step; a Fatal result is an error naming the step", () => {
   const r = renderedOf(
     xr,
     {},
@@ -88,9 +111,17 @@ test("results become Result objects in order; a Fatal result is an error naming 
     ]),
     "compose",
   );
+  const result = (reason: string, message: string, severity = "Normal") => ({
+    apiVersion: "render.crossplane.io/v1beta1",
+    kind: "Result",
+    reason,
+    message,
+    severity,
+  });
   expect(r.results).toEqual([
-    { apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: "compose", severity: "SEVERITY_WARNING", message: "w" },
-    { apiVersion: "render.crossplane.io/v1beta1", kind: "Result", step: "compose", severity: "SEVERITY_NORMAL", message: "n" },
+    result("SelectComposition", "Successfully selected composition: dr-environment-aws"),
+    result("ComposeResources", 'Pipeline step "compose": w', "Warning"),
+    result("ComposeResources", 'Pipeline step "compose": n'),
   ]);
   expect(() => renderedOf(xr, {}, response({}, [{ severity: Severity.SEVERITY_FATAL, message: "spec.x is wrong" }]), "compose")).toThrow(
     new FatalResultError("compose", "spec.x is wrong"),

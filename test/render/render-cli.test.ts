@@ -82,10 +82,14 @@ describe.each(EXAMPLES)("npm run render -- examples/%s", (file) => {
       expect(r).toEqual({
         apiVersion: "render.crossplane.io/v1beta1",
         kind: "Result",
-        step: expect.any(String),
-        severity: expect.stringMatching(/^SEVERITY_(NORMAL|WARNING)$/),
+        reason: expect.stringMatching(/^(SelectComposition|ComposeResources)$/),
+        severity: expect.stringMatching(/^(Normal|Warning)$/),
         message: expect.any(String),
       });
+    // One event per composed resource that is not ready yet, as Crossplane's reconciler emits.
+    const unready = results.filter((r) => /^Composed resource ".+" is not yet ready$/.test(r.message));
+    expect(unready.length).toBeGreaterThan(0);
+    expect(unready.length).toBeLessThanOrEqual(composed.length);
   });
 
   test("summarizes tier, regions, counts, recovery objectives, cost and what it waits for on stderr, in a few short lines", () => {

@@ -5,7 +5,9 @@
  * derives these the same way in cmd/crank/render; the parity check in test/crossplane/ holds the
  * two side by side.
  */
+import { createHash } from "node:crypto";
 import { Ready, Severity, Status, type RunFunctionResponse } from "@crossplane-org/function-sdk-typescript";
+import { COMPOSITION_NAME, NAMESPACED_COMPOSITION_NAME } from "../../src/identity.js";
 
 export type K8sObject = Record<string, unknown> & {
   apiVersion?: string;
@@ -34,8 +36,8 @@ export const RESULT_API_VERSION = "render.crossplane.io/v1beta1";
 
 /** `crossplane render` stamps every condition with this fixed time so output stays diffable. */
 const CONDITION_TIME = "2024-01-01T00:00:00Z";
-/** Ready, Synced and Healthy belong to Crossplane; a function cannot set them on the XR. */
-const SYSTEM_CONDITIONS = new Set(["Ready", "Synced", "Healthy"]);
+/** Ready, Synced, Healthy and Responsive belong to Crossplane; a function cannot set them on the XR. */
+const SYSTEM_CONDITIONS = new Set(["Ready", "Synced", "Healthy", "Responsive"]);
 
 export interface Rendered {
   composite: K8sObject;
@@ -81,6 +83,40 @@ function setCondition(conditions: Condition[], condition: Condition): void {
   else conditions.push(condition);
 }
 
+/**
+ * The uid Crossplane's render gives an XR that has none, so output is stable across runs: the
+ * name-based (SHA-1, version 5) UUID of "<group>/<version>, Kind=<kind>\0<namespace>\0<name>" in
+ * the nil namespace (internal/render/composite in Crossplane v2.4).
+ */
+export function renderUid(xr: K8sObject): string {
+  const [group, version] = xr.apiVersion?.includes("/") ? xr.apiVersion.split("/") : ["", xr.apiVersion ?? ""];
+  const name = `${group}/${version}, Kind=${xr.kind ?? ""}\0${xr.metadata?.namespace ?? ""}\0${xr.metadata?.name ?? ""}`;
+  const b = createHash("sha1").update(Buffer.alloc(16)).update(name).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const MAX_NAME = 63;
+const NAME_HASH = 12;
+
+/**
+ * The name Crossplane v2.4 gives a new composed resource: its generateName prefix and the first
+ * 12 hex digits of sha256(<owner uid><composition resource name>), the prefix cut to fit 63
+ * characters (internal/names ChildName).
+ */
+export function childName(prefix: string, ownerUid: string, resourceName: string): string {
+  const suffix = createHash("sha256")
+    .update(ownerUid + resourceName)
+    .digest("hex")
+    .slice(0, NAME_HASH);
+  const parent = prefix && !prefix.endsWith("-") ? `${prefix}-` : prefix;
+  if (parent.length + suffix.length <= MAX_NAME) return parent + suffix;
+  const cut = parent.slice(0, MAX_NAME - NAME_HASH);
+  return cut.endsWith("-") ? cut + suffix : `${parent.slice(0, MAX_NAME - NAME_HASH - 1)}-${suffix}`;
+}
+
 function compositeOut(xr: K8sObject, rsp: RunFunctionResponse, unready: string[]): K8sObject {
   const desired = structuredClone((rsp.desired?.composite?.resource ?? {}) as K8sObject);
   // The function returns only the XR's desired status; identity comes back from the input XR.
@@ -96,6 +132,9 @@ function compositeOut(xr: K8sObject, rsp: RunFunctionResponse, unready: string[]
       ? { type: "Ready", status: "False", lastTransitionTime: CONDITION_TIME, reason: "Creating" }
       : { type: "Ready", status: "True", lastTransitionTime: CONDITION_TIME, reason: "Available" };
   if (ready === Ready.READY_UNSPECIFIED && unready.length > 0) readyCondition.message = `Unready resources: ${firstThreeAndMore(unready)}`;
+  // The composite reconciler Crossplane's render runs (v2.4) reports its watch circuit and its sync first.
+  setCondition(conditions, { type: "Responsive", status: "True", lastTransitionTime: CONDITION_TIME, reason: "WatchCircuitClosed" });
+  setCondition(conditions, { type: "Synced", status: "True", lastTransitionTime: CONDITION_TIME, reason: "ReconcileSuccess" });
   setCondition(conditions, readyCondition);
   for (const c of rsp.conditions) {
     if (SYSTEM_CONDITIONS.has(c.type)) continue;
@@ -124,6 +163,7 @@ function composedOut(name: string, resource: K8sObject, xr: K8sObject, observed:
   }
   const prefix = xr.metadata?.labels?.[COMPOSITE_LABEL] || xr.metadata?.name || "";
   if (!metadata.name && !metadata.generateName) metadata.generateName = `${prefix}-`;
+  if (!metadata.name) metadata.name = childName(metadata.generateName ?? "", xr.metadata?.uid ?? "", name);
   if (xr.metadata?.namespace) metadata.namespace = xr.metadata.namespace;
   metadata.annotations = { ...metadata.annotations, [RESOURCE_NAME_ANNOTATION]: name };
 
@@ -156,9 +196,10 @@ function composedOut(name: string, resource: K8sObject, xr: K8sObject, observed:
  * What `crossplane render --include-function-results` prints for this response, or a
  * FatalResultError when the function refused. `step` names the pipeline step in results.
  */
-export function renderedOf(xr: K8sObject, observed: Record<string, K8sObject>, rsp: RunFunctionResponse, step: string): Rendered {
+export function renderedOf(input: K8sObject, observed: Record<string, K8sObject>, rsp: RunFunctionResponse, step: string): Rendered {
   const fatal = rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL);
   if (fatal) throw new FatalResultError(step, fatal.message);
+  const xr = input.metadata?.uid ? input : { ...input, metadata: { ...input.metadata, uid: renderUid(input) } };
 
   const desired = Object.entries(rsp.desired?.resources ?? {});
   const unready = desired.filter(([, r]) => r.ready !== Ready.READY_TRUE).map(([name]) => name);
@@ -166,14 +207,41 @@ export function renderedOf(xr: K8sObject, observed: Record<string, K8sObject>, r
     .map(([name, r]) => composedOut(name, (r.resource ?? {}) as K8sObject, xr, observed[name]))
     // Byte order, as Go sorts strings; locale order would put "-" differently.
     .sort((a, b) => (resourceName(a) < resourceName(b) ? -1 : resourceName(a) > resourceName(b) ? 1 : 0));
-  const results = rsp.results.map((r) => ({
+  // Crossplane v2.4's render prints the composite reconciler's events: the composition it
+  // selected, each function result prefixed with its step, and one per composed resource not ready.
+  const event = (reason: string, message: string, severity = "Normal") => ({
     apiVersion: RESULT_API_VERSION,
     kind: "Result",
-    step,
-    severity: Severity[r.severity] ?? String(r.severity),
-    message: r.message,
+    message,
+    reason,
+    severity,
+  });
+  const results = [
+    event(
+      "SelectComposition",
+      `Successfully selected composition: ${xr.metadata?.namespace ? NAMESPACED_COMPOSITION_NAME : COMPOSITION_NAME}`,
+    ),
+    ...rsp.results.map((r) =>
+      event("ComposeResources", `Pipeline step "${step}": ${r.message}`, r.severity === Severity.SEVERITY_WARNING ? "Warning" : "Normal"),
+    ),
+    ...unready.map((name) => event("ComposeResources", `Composed resource "${name}" is not yet ready`)),
+  ];
+  const composite = compositeOut(xr, rsp, unready);
+  composite.spec = { ...composite.spec, resourceRefs: resourceRefsOf(composed, Boolean(xr.metadata?.namespace)) };
+  return { composite, composed, results };
+}
+
+/** spec.resourceRefs as Crossplane writes them: one per composed resource, sorted by apiVersion+kind+name+namespace. */
+function resourceRefsOf(composed: K8sObject[], namespacedXr: boolean): Array<Record<string, string>> {
+  const refs = composed.map((c) => ({
+    apiVersion: c.apiVersion ?? "",
+    kind: c.kind ?? "",
+    name: c.metadata?.name ?? "",
+    ...(!namespacedXr && c.metadata?.namespace ? { namespace: c.metadata.namespace } : {}),
+    ...(c.metadata?.uid ? { uid: c.metadata.uid } : {}),
   }));
-  return { composite: compositeOut(xr, rsp, unready), composed, results };
+  const key = (r: Record<string, string>) => r.apiVersion! + r.kind! + r.name! + (r.namespace ?? "");
+  return refs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 export function resourceName(o: K8sObject): string {

@@ -83,7 +83,7 @@ test("composed resources get Crossplane's names, labels and controller reference
   expect(b!.metadata?.generateName).toBeUndefined();
   expect(r.composite.spec).toEqual({
     resourceRefs: [
-      { apiVersion: "v1", kind: "Thing", name: a!.metadata!.name },
+      { apiVersion: "v1", kind: "Thing", name: a!.metadata!.name! },
       { apiVersion: "v1", kind: "Thing", name: "payments-abc12" },
     ].sort((x, y) => (x.name < y.name ? -1 : 1)),
   });

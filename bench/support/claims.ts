@@ -92,6 +92,31 @@ export async function steadyObserved(claim: Claim): Promise<Record<string, Obser
   throw new Error(`${claim.metadata?.name}: resources still wait for observed values after 10 rounds`);
 }
 
+/**
+ * A fixed-length value in the bench requests, overwritten in place (no length prefix changes) to
+ * make a request new without encoding it again: a tag of the composite, which every composed
+ * resource carries, so each variant composes anew.
+ */
+export const PLACEHOLDER = { read: "bench-read-0000000" } as const;
+
+/** `request` with the first occurrence of a placeholder replaced by the n-th value of the same length. */
+export function variantOf(request: Buffer, placeholder: string, n: number): Buffer {
+  const at = request.indexOf(placeholder);
+  if (at < 0) throw new Error(`placeholder ${placeholder} is not in the request`);
+  const copy = Buffer.from(request);
+  const value = String(n).padStart(placeholder.length - placeholder.lastIndexOf("-") - 1, "0");
+  copy.write(value, at + placeholder.length - value.length, "latin1");
+  return copy;
+}
+
+/** The bench's claim of a tier: the example, with the API server's defaults and the READ placeholder among its tags. */
+export function benchClaim(tier: Tier, defaults: (spec: unknown) => unknown): Claim {
+  const claim = exampleClaim(tier);
+  const spec = defaults(claim.spec) as Record<string, unknown>;
+  claim.spec = { ...spec, tags: { ...(spec.tags as Record<string, string>), BenchRun: PLACEHOLDER.read } };
+  return claim;
+}
+
 /** The RunFunctionRequest Crossplane sends for a claim's composite and the observed resources. */
 export function requestOf(claim: Claim, observed: Record<string, ObservedResource> = {}): RunFunctionRequest {
   return requestFor(compositeOf(claim), observed);

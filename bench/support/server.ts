@@ -5,6 +5,8 @@
  * Go one. The server is optionally pinned to one CPU with taskset.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
@@ -36,6 +38,18 @@ export interface Served {
   heap(): Promise<{ heapUsed: number; heapTotal: number; rss: number } | undefined>;
   stop(): Promise<void>;
   logs(): string;
+}
+
+/**
+ * The Node flags the runtime image starts the function with (functions/Dockerfile's ENTRYPOINT,
+ * between the node binary and the bundle), so the bench measures the process as it ships.
+ */
+export function runtimeFlags(root = join(import.meta.dirname, "../..")): string[] {
+  const dockerfile = readFileSync(join(root, "functions/Dockerfile"), "utf8");
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error("functions/Dockerfile has no ENTRYPOINT in exec form");
+  const argv = JSON.parse(entrypoint) as string[];
+  return argv.slice(1, -1);
 }
 
 export const hasTaskset = spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;

@@ -40,6 +40,11 @@ export class ResponseCache {
 
   constructor(private readonly maxBytes: number) {}
 
+  /** Entries and bytes held (the bench's memory probe reads them). */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
   static keyOf(request: Uint8Array): string {
     return createHash("sha256").update(request).digest("base64");
   }
@@ -96,7 +101,23 @@ export interface FunctionServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-export function createFunctionServer(compose: ComposeFunction, logger: Logger, cacheBytes = 32 * 1024 * 1024): FunctionServer {
+/**
+ * Encoded responses kept, in bytes. A warm-standby response is about 300 KiB, so 8 MiB keeps the
+ * last two dozen composites' answers; bench/memory.ts measured what more costs in resident memory.
+ * FUNCTION_RESPONSE_CACHE_MIB overrides it (0 turns the cache off).
+ */
+export const DEFAULT_RESPONSE_CACHE_BYTES = 8 * 1024 * 1024;
+
+export function responseCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env["FUNCTION_RESPONSE_CACHE_MIB"];
+  if (text === undefined || text === "") return DEFAULT_RESPONSE_CACHE_BYTES;
+  const mib = Number(text);
+  if (!Number.isInteger(mib) || mib < 0 || mib > 4096)
+    throw new Error(`FUNCTION_RESPONSE_CACHE_MIB: must be a whole number of MiB from 0 to 4096, got ${JSON.stringify(text)}`);
+  return mib * 1024 * 1024;
+}
+
+export function createFunctionServer(compose: ComposeFunction, logger: Logger, cacheBytes = DEFAULT_RESPONSE_CACHE_BYTES): FunctionServer {
   const server = new grpc.Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES });
   const cache = new ResponseCache(cacheBytes);
   let inFlight = 0;
@@ -183,7 +204,7 @@ export function serveFunction(compose: ComposeFunction, name: string, argv = pro
     process.exit(0);
   }
   const logger = pino({ level: args.debug ? "debug" : "info", formatters: { level: (label) => ({ severity: label.toUpperCase() }) } });
-  const fn = createFunctionServer(compose, logger);
+  const fn = createFunctionServer(compose, logger, responseCacheBytes());
   fn.server.bindAsync(args.address, getServerCredentials(args), (error) => {
     if (error) {
       logger.error(`server bind error: ${error.message}`);

@@ -14,11 +14,10 @@ import { settle, type Resources } from "../../tools/policy/index.js";
 import { validClaimArb } from "../fuzz/arbitraries.js";
 import { settledClaims, type SettledClaim } from "../security/claims.js";
 import { providerCrdsPresent, validateAgainstCrd, type ComposedResource } from "../support/provider-crd-validator.js";
-import { committedFacts, deriveFacts, factProblems, factsText } from "../support/provider-schema-facts.js";
+import { committedFacts, deriveFacts, factProblems, factsText, isProviderKind } from "../support/provider-schema-facts.js";
 
 const INSTALL = new URL("../../dist/install", import.meta.url).pathname;
 const withCrds = providerCrdsPresent() ? describe : describe.skip;
-const isProviderKind = (r: ComposedResource) => /\.aws(\.m)?\.upbound\.io\//.test(r.apiVersion);
 const crdProblems = (resources: Resources) =>
   Object.entries(resources as Record<string, ComposedResource>)
     .filter(([, r]) => isProviderKind(r))

@@ -6,6 +6,7 @@
  */
 import { EXTERNAL_NAME, type Manifest } from "../../tools/policy/index.js";
 import { settledClaims, type SettledClaim } from "../security/claims.js";
+import { isProviderKind } from "../support/provider-schema-facts.js";
 
 interface ExternalNameRule {
   kind: string;
@@ -160,7 +161,7 @@ describe("every composed kind, by how the provider identifies it", () => {
   const composed = () =>
     envs.flatMap((e) =>
       Object.entries(e.resources)
-        .filter(([, r]) => /\.aws(\.m)?\.upbound\.io\//.test(r.apiVersion))
+        .filter(([, r]) => isProviderKind(r))
         .map(([n, r]) => ({ where: `${e.source}: ${n}`, kind: kindOf(r), r })),
     );
 

@@ -27,7 +27,8 @@ export interface KindFacts {
 }
 
 const PROVIDER_GROUP = /\.aws(\.m)?\.upbound\.io$/;
-const isProviderKind = (r: ComposedResource) => PROVIDER_GROUP.test(r.apiVersion.split("/")[0]!);
+/** A provider-upjet-aws kind, cluster-scoped or `.m.` namespaced (not a Crossplane Usage or a core object). */
+export const isProviderKind = (r: { apiVersion: string }): boolean => PROVIDER_GROUP.test(r.apiVersion.split("/")[0]!);
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const keyOf = (r: ComposedResource) => `${r.apiVersion}/${r.kind}`;
 const REQUIRED = /^spec\.forProvider\.(\w+) is a required parameter$/;

@@ -206,7 +206,7 @@ export function renderedOf(input: K8sObject, observed: Record<string, K8sObject>
   const composed = desired
     .map(([name, r]) => composedOut(name, (r.resource ?? {}) as K8sObject, xr, observed[name]))
     // Byte order, as Go sorts strings; locale order would put "-" differently.
-    .sort((a, b) => (resourceName(a) < resourceName(b) ? -1 : resourceName(a) > resourceName(b) ? 1 : 0));
+    .sort((a, b) => byteOrder(resourceName(a), resourceName(b)));
   // Crossplane v2.4's render prints the composite reconciler's events: the composition it
   // selected, each function result prefixed with its step, and one per composed resource not ready.
   const event = (reason: string, message: string, severity = "Normal") => ({
@@ -241,8 +241,11 @@ function resourceRefsOf(composed: K8sObject[], namespacedXr: boolean): Array<Rec
     ...(c.metadata?.uid ? { uid: c.metadata.uid } : {}),
   }));
   const key = (r: Record<string, string>) => r.apiVersion! + r.kind! + r.name! + (r.namespace ?? "");
-  return refs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return refs.sort((a, b) => byteOrder(key(a), key(b)));
 }
+
+/** Go's string order (bytes), which Crossplane sorts by; locale order would put "-" differently. */
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function resourceName(o: K8sObject): string {
   return o.metadata?.annotations?.[RESOURCE_NAME_ANNOTATION] ?? "";

@@ -25,7 +25,7 @@ import { render } from "../functions/src/render.js";
 import { withDefaults } from "../src/api/index.js";
 import { distinctClaims, exampleClaim, requestOf, ROOT, shapedClaim, steadyObserved, TIERS, type Tier } from "./support/claims.js";
 import { patchAndTransformBinary, patchAndTransformInput } from "./support/patch-and-transform.js";
-import { hasTaskset, pin, serveFunction, type FunctionCommand, type Served } from "./support/server.js";
+import { hasTaskset, pin, runtimeEnv, runtimeFlags, serveFunction, type FunctionCommand, type Served } from "./support/server.js";
 import { distribution, MiB, round, type Distribution } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
@@ -222,12 +222,14 @@ const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
 const probe = join(ROOT, "bench/support/memory-probe.mjs");
 const BUNDLE = join(ROOT, "build/function/main.mjs");
 
+// Served as the runtime image serves it: its Node flags and environment (functions/Dockerfile).
 const ours = (label: string, entry: string[]): FunctionCommand => ({
   label,
   command: process.execPath,
   proto: "v1",
   reportsHeap: true,
-  args: (address) => ["--expose-gc", "--import", probe, ...entry, "--insecure", "--address", address],
+  env: runtimeEnv(),
+  args: (address) => [...runtimeFlags(), "--expose-gc", "--import", probe, ...entry, "--insecure", "--address", address],
 });
 const bundled = ours("ours (bundle)", [BUNDLE]);
 const underTsx = ours("ours (tsx)", ["--import", "tsx", join(ROOT, "functions/src/main.ts")]);

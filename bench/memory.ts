@@ -3,8 +3,10 @@
  * (pinned to CPU 0, as in `npm run bench`) once per variant of Node flags and settings, drives it
  * with the warm-standby steady state, 8 concurrent, and prints process.memoryUsage() of the child
  * and its caches' sizes after each phase: a bounded count of identical requests (answered from
- * the response cache), then of distinct composites (a composite tag differs in each, so each one
- * composes). Figures only; nothing here asserts them.
+ * the response cache), then of distinct requests of one composite (a composite tag differs in
+ * each, so each one composes), then a fleet of 40 composites of their own names in turn (each
+ * composes, then reuses its memo entry). Heap, caches and memo are read after the fleet phase.
+ * Figures only; nothing here asserts them.
  *
  *   --requests N  requests per phase (default 400)
  *   --bundle P    the bundle to serve (default: build/function/main.mjs, built first)
@@ -17,7 +19,7 @@ import { parseArgs } from "node:util";
 import { RunFunctionRequest } from "@crossplane-org/function-sdk-typescript";
 import { withDefaults } from "../src/api/index.js";
 import { benchClaim, PLACEHOLDER, requestOf, ROOT, steadyObserved, variantOf } from "./support/claims.js";
-import { runtimeFlags, serveFunction, type Served } from "./support/server.js";
+import { runtimeEnv, runtimeFlags, serveFunction, type Served } from "./support/server.js";
 import { MiB, round } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
@@ -25,6 +27,7 @@ const { values: opts } = parseArgs({
 });
 const REQUESTS = Number(opts.requests);
 const CONCURRENCY = 8;
+const FLEET = 40;
 const probe = join(ROOT, "bench/support/memory-probe.mjs");
 
 interface Variant {
@@ -34,16 +37,23 @@ interface Variant {
 }
 
 const shipped = runtimeFlags();
+const shippedEnv = runtimeEnv();
+/** What the image sets, without the named flag or variable. */
+const without = (name: string): Pick<Variant, "flags" | "env"> => ({
+  flags: shipped.filter((f) => !f.startsWith(`${name}=`)),
+  env: Object.fromEntries(Object.entries(shippedEnv).filter(([k]) => k !== name)),
+});
 const VARIANTS: Variant[] = [
-  { label: "as shipped", flags: shipped },
-  { label: "no flags", flags: [] },
-  { label: "response cache 32 MiB", flags: shipped, env: { FUNCTION_RESPONSE_CACHE_MIB: "32" } },
-  { label: "response cache 8 MiB", flags: shipped, env: { FUNCTION_RESPONSE_CACHE_MIB: "8" } },
-  { label: "response cache off", flags: shipped, env: { FUNCTION_RESPONSE_CACHE_MIB: "0" } },
-  { label: "semi-space 1 MiB", flags: [...shipped, "--max-semi-space-size=1"] },
-  { label: "semi-space 4 MiB", flags: [...shipped, "--max-semi-space-size=4"] },
-  { label: "semi-space 16 MiB", flags: [...shipped, "--max-semi-space-size=16"] },
-  { label: "old space 64 MiB", flags: [...shipped, "--max-old-space-size=64"] },
+  { label: "as shipped", flags: shipped, env: shippedEnv },
+  { label: "no flags, no env", flags: [] },
+  { label: "without semi-space cap", ...without("--max-semi-space-size") },
+  { label: "without old-space cap", ...without("--max-old-space-size") },
+  { label: "without mmap threshold", ...without("MALLOC_MMAP_THRESHOLD_") },
+  { label: "with MALLOC_ARENA_MAX=2", flags: shipped, env: { ...shippedEnv, MALLOC_ARENA_MAX: "2" } },
+  { label: "response cache 32 MiB", flags: shipped, env: { ...shippedEnv, FUNCTION_RESPONSE_CACHE_MIB: "32" } },
+  { label: "response cache off", flags: shipped, env: { ...shippedEnv, FUNCTION_RESPONSE_CACHE_MIB: "0" } },
+  { label: "compose memo 32 MiB", flags: shipped, env: { ...shippedEnv, FUNCTION_MEMO_MIB: "32" } },
+  { label: "compose memo off", flags: shipped, env: { ...shippedEnv, FUNCTION_MEMO_MIB: "0" } },
 ];
 
 /** Sends `REQUESTS` requests, `CONCURRENCY` at a time; returns the wall time in seconds. */
@@ -65,7 +75,7 @@ interface Probe {
   external: number;
   arrayBuffers: number;
   newSpace?: number;
-  caches?: { response: { entries: number; bytes: number }; validated: number };
+  caches?: { response: { entries: number; bytes: number }; validated: number; memo?: { composites: number; bytes: number } };
 }
 
 const mib = (x: number) => round(x / MiB, 1);
@@ -86,6 +96,8 @@ async function figures(server: Served) {
       responseEntries: m.caches.response.entries,
       responseMiB: mib(m.caches.response.bytes),
       validated: m.caches.validated,
+      memoComposites: m.caches.memo?.composites,
+      memoMiB: mib(m.caches.memo?.bytes ?? 0),
     },
   };
 }
@@ -98,7 +110,14 @@ async function main() {
     bundle = join(ROOT, "build/function/main.mjs");
   }
   const claim = benchClaim("warm-standby", withDefaults);
-  const request = Buffer.from(RunFunctionRequest.encode(requestOf(claim, await steadyObserved(claim))).finish());
+  const observed = await steadyObserved(claim);
+  const request = Buffer.from(RunFunctionRequest.encode(requestOf(claim, observed)).finish());
+  // A fleet: FLEET composites of their own names (so each has its own AWS names and memo entry), each sent twice.
+  const fleet = Array.from({ length: FLEET }, (_, n) =>
+    Buffer.from(
+      RunFunctionRequest.encode(requestOf({ ...claim, metadata: { ...claim.metadata, name: `orders-${n}` } }, observed)).finish(),
+    ),
+  );
   const only = opts.only?.split(",");
   const rows: string[] = [];
   const results: Record<string, unknown> = {};
@@ -120,18 +139,21 @@ async function main() {
       const same = await figures(server);
       const distinctS = await load(server, (i) => variantOf(request, PLACEHOLDER.read, i));
       const distinct = await figures(server);
+      const fleetS = await load(server, (i) => fleet[i % FLEET]!);
+      const fleetFigures = await figures(server);
       results[v.label] = {
         flags: v.flags,
         env: v.env,
         idle,
         same: { seconds: sameS, ...same },
         distinct: { seconds: distinctS, ...distinct },
+        fleet: { seconds: fleetS, ...fleetFigures },
       };
-      const g = distinct.afterGc;
-      const c = distinct.caches;
+      const g = fleetFigures.afterGc;
+      const c = fleetFigures.caches;
       const setting = [...v.flags, ...Object.entries(v.env ?? {}).map(([k, x]) => `${k}=${x}`)].join(" ") || "-";
       rows.push(
-        `| ${v.label} | ${setting} | ${idle.afterGc.rss} | ${same.rssAfterLoad} | ${distinct.rssAfterLoad} | ${g.rss} | ${g.heapTotal} / ${g.heapUsed} | ${g.external} / ${g.arrayBuffers} | ${distinct.newSpace} | ${c ? `${c.responseEntries} / ${c.responseMiB}` : "?"} | ${c?.validated ?? "?"} | ${round(distinctS, 1)} |`,
+        `| ${v.label} | ${setting} | ${idle.afterGc.rss} | ${same.rssAfterLoad} | ${distinct.rssAfterLoad} | ${fleetFigures.rssAfterLoad} | ${g.rss} | ${g.heapTotal} / ${g.heapUsed} | ${g.external} / ${g.arrayBuffers} | ${fleetFigures.newSpace} | ${c ? `${c.responseEntries} / ${c.responseMiB}` : "?"} | ${c?.validated ?? "?"} | ${c ? `${c.memoComposites ?? "?"} / ${c.memoMiB}` : "?"} | ${round(distinctS, 1)} / ${round(fleetS, 1)} |`,
       );
     } finally {
       await server.stop();
@@ -142,9 +164,9 @@ async function main() {
     `load average ${avg(load0)} at start, ${avg(loadavg())} at end; ${REQUESTS} identical then ${REQUESTS} distinct warm-standby requests (${round(request.length / 1024, 0)} KiB), ${CONCURRENCY} concurrent`,
   );
   console.log(
-    "| variant | flags / env | RSS idle | RSS after identical | RSS after distinct | RSS after GC | heap total / used | external / arrayBuffers | new space | response cache entries / MiB | validated entries | distinct phase s |",
+    "| variant | flags / env | RSS idle | RSS after identical | RSS after distinct | RSS after fleet | RSS after GC | heap total / used | external / arrayBuffers | new space | response cache entries / MiB | validated entries | memo composites / MiB | distinct / fleet phase s |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const row of rows) console.log(row);
   console.log(`\n(MiB) ${JSON.stringify(results)}`);
 }

@@ -24,6 +24,8 @@ export interface FunctionCommand {
   proto: ProtoVersion;
   /** The process answers SIGUSR2 with a memory line on stderr (see memory-probe.mjs). */
   reportsHeap?: boolean;
+  /** Set on top of this process's environment (e.g. what the runtime image sets). */
+  env?: Record<string, string>;
 }
 
 export interface Served {
@@ -40,16 +42,26 @@ export interface Served {
   logs(): string;
 }
 
+const runtimeStage = (root: string) =>
+  readFileSync(join(root, "functions/Dockerfile"), "utf8")
+    .split(/^FROM /m)
+    .at(-1)!;
+
 /**
  * The Node flags the runtime image starts the function with (functions/Dockerfile's ENTRYPOINT,
  * between the node binary and the bundle), so the bench measures the process as it ships.
  */
 export function runtimeFlags(root = join(import.meta.dirname, "../..")): string[] {
-  const dockerfile = readFileSync(join(root, "functions/Dockerfile"), "utf8");
-  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(runtimeStage(root))?.[1];
   if (!entrypoint) throw new Error("functions/Dockerfile has no ENTRYPOINT in exec form");
   const argv = JSON.parse(entrypoint) as string[];
   return argv.slice(1, -1);
+}
+
+/** The environment the runtime image sets (its last stage's `ENV KEY=value` lines). */
+export function runtimeEnv(root = join(import.meta.dirname, "../..")): Record<string, string> {
+  const lines = [...runtimeStage(root).matchAll(/^ENV\s+(\S+?)=(\S*)\s*$/gm)];
+  return Object.fromEntries(lines.map(([, key, value]) => [key!, value!]));
 }
 
 export const hasTaskset = spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
@@ -75,7 +87,7 @@ export async function serveFunction(fn: FunctionCommand, opts: { cpu?: string; e
   const [command, args] =
     opts.cpu !== undefined && hasTaskset ? ["taskset", ["-c", opts.cpu, fn.command, ...fn.args(address)]] : [fn.command, fn.args(address)];
   const start = performance.now();
-  const child: ChildProcess = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
+  const child: ChildProcess = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...(opts.env ?? process.env), ...fn.env } });
   let output = "";
   const heapWaiters: Array<(line: string) => void> = [];
   child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));

@@ -10,6 +10,8 @@
  */
 import { RunFunctionRequest, RunFunctionResponse, type Resource, type State } from "@crossplane-org/function-sdk-typescript";
 
+import { isDeeplyFrozen } from "../../src/immutable.js";
+
 type Json = Record<string, unknown>;
 
 /** The generated codec's nesting limit, counted the same way (every message level). */
@@ -247,7 +249,9 @@ function readStruct(r: Reader, end: number, depth: number, plan?: DeferPlan): Js
             r.pos = valueEnd;
           } else {
             deferredAt = undefined;
-            value = readValue(r, valueEnd, depth + 2, plan?.nested?.[key]);
+            // Own keys only: a member named like an Object.prototype property ("toString") has no plan.
+            const nested = plan?.nested && Object.hasOwn(plan.nested, key) ? plan.nested[key] : undefined;
+            value = readValue(r, valueEnd, depth + 2, nested);
           }
         } else if (endsMessage(entryTag)) break;
         else r.skip(entryTag & 7, entryEnd);
@@ -442,9 +446,24 @@ function sizeStruct(object: Json, plan: Plan): number {
   return size;
 }
 
+/**
+ * Struct bodies of manifests that cannot change (see immutable.ts), encoded once: a manifest the
+ * compose memo keeps goes into every later response of its composite. Held as long as the manifest.
+ */
+const encodedBodies = new WeakMap<object, Buffer>();
+
+function frozenBody(object: Json): Buffer | undefined {
+  if (!isDeeplyFrozen(object)) return undefined;
+  let body = encodedBodies.get(object);
+  if (body === undefined) encodedBodies.set(object, (body = encodeStruct(object)));
+  return body;
+}
+
 function sizeResource(resource: Resource, plan: Plan): number {
   let size = 0;
-  if (resource.resource !== undefined) {
+  const frozen = resource.resource && frozenBody(resource.resource);
+  if (frozen) size += 1 + delimitedSize(frozen.length);
+  else if (resource.resource !== undefined) {
     const slot = plan.sizes.push(0) - 1;
     const body = sizeStruct(resource.resource, plan);
     plan.sizes[slot] = body;
@@ -588,7 +607,12 @@ function writeStructBody(w: Writer, object: Json): void {
 }
 
 function writeResource(w: Writer, resource: Resource): void {
-  if (resource.resource !== undefined) {
+  const frozen = resource.resource && frozenBody(resource.resource);
+  if (frozen) {
+    w.buf[w.pos++] = 10;
+    w.varint(frozen.length);
+    w.bytes(frozen);
+  } else if (resource.resource !== undefined) {
     w.buf[w.pos++] = 10;
     w.length();
     writeStructBody(w, resource.resource);

@@ -10,6 +10,7 @@ import { EXTERNAL_NAME, RegionScope, type Pending } from "./scope.js";
 import { blocksFor } from "./blocks/index.js";
 import { modelForFlavor } from "./flavor.js";
 import { usagesFor } from "./usages.js";
+import type { BlockResult, BlockRunner, ComposeMemo } from "./memo.js";
 
 export interface DesiredState {
   /** Composed resource name -> manifest, validated against its model. */
@@ -43,10 +44,12 @@ function remember(digest: string): void {
   validated.add(digest);
 }
 
-function validate(model: ManagedResource, key: string): Record<string, unknown> {
+/** The manifest, validated against its model; `bytes` is its JSON length. */
+function validate(model: ManagedResource, key: string): { manifest: Record<string, unknown>; bytes: number } {
   const manifest = model.toJSON() as Record<string, unknown>;
-  const digest = createHash("sha256").update(JSON.stringify(manifest)).digest("base64");
-  if (validated.has(digest)) return manifest;
+  const text = JSON.stringify(manifest);
+  const digest = createHash("sha256").update(text).digest("base64");
+  if (validated.has(digest)) return { manifest, bytes: text.length };
   try {
     model.validate();
   } catch (error) {
@@ -55,18 +58,39 @@ function validate(model: ManagedResource, key: string): Record<string, unknown> 
     });
   }
   remember(digest);
-  return manifest;
+  return { manifest, bytes: text.length };
 }
 
-export function composeRegion(env: Environment, region: RegionContext, blocks: Record<string, Block>, state: DesiredState): void {
+/** One block's resources for one region: built, decorated, carried to the flavor and validated. */
+export function runBlock(env: Environment, region: RegionContext, blockName: string, block: Block): BlockResult {
+  const result: BlockResult = { resources: [], pending: [], bytes: 0 };
+  const scope = new RegionScope(env, region, blockName, result.pending);
+  for (const [logical, model] of Object.entries(block(scope))) {
+    const key = scope.key(logical);
+    decorate(model, scope, logical);
+    const { manifest, bytes } = validate(modelForFlavor(model, env), key);
+    result.resources.push([key, manifest]);
+    result.bytes += bytes;
+  }
+  return result;
+}
+
+export function composeRegion(
+  env: Environment,
+  region: RegionContext,
+  blocks: Record<string, Block>,
+  state: DesiredState,
+  run?: BlockRunner,
+): void {
   for (const [blockName, block] of Object.entries(blocks)) {
-    const scope = new RegionScope(env, region, blockName, state.pending);
-    for (const [logical, model] of Object.entries(block(scope))) {
-      const key = scope.key(logical);
+    const result = run
+      ? run(region, blockName, block, (rec) => runBlock(rec.env, region, blockName, block))
+      : runBlock(env, region, blockName, block);
+    for (const [key, manifest] of result.resources) {
       if (key in state.resources) throw new Error(`composed resource name ${key} is used twice (block ${blockName})`);
-      decorate(model, scope, logical);
-      state.resources[key] = validate(modelForFlavor(model, env), key);
+      state.resources[key] = manifest;
     }
+    state.pending.push(...result.pending);
   }
 }
 
@@ -91,10 +115,15 @@ function keepWaitingResources(env: Environment, state: DesiredState): void {
   }
 }
 
-export function composeEnvironment(env: Environment): DesiredState {
+/**
+ * The complete desired state. With a memo, a block whose inputs are unchanged since the composite's
+ * last reconcile gives its kept result (see memo.ts); without one, every block runs.
+ */
+export function composeEnvironment(env: Environment, memo?: ComposeMemo): DesiredState {
   const state: DesiredState = { resources: {}, pending: [] };
+  const run = memo?.reconcile(env);
   const regions = env.backupOnlyRegion ? [...env.regions, env.backupOnlyRegion] : env.regions;
-  for (const region of regions) composeRegion(env, region, blocksFor(env, region), state);
+  for (const region of regions) composeRegion(env, region, blocksFor(env, region), state, run);
   keepWaitingResources(env, state);
   if (env.flavor === "namespaced") Object.assign(state.resources, usagesFor(state.resources, env.namespace!));
   return state;

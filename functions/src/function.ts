@@ -19,6 +19,16 @@ import { environmentStatus, isReady } from "./status.js";
 import { refuseTierDowngrade } from "./guards.js";
 import { connectionDetails, type ObservedConnections } from "./connection.js";
 import type { Pending } from "./scope.js";
+import { ComposeMemo } from "./memo.js";
+import { mebibytesFromEnv } from "./settings.js";
+
+/**
+ * Block results kept across reconciles, in JSON bytes of the manifests. A warm-standby environment
+ * is about 300 KiB, so 8 MiB keeps the last two dozen composites; FUNCTION_MEMO_MIB overrides it
+ * (0 turns it off). bench/memory.ts measures what it costs in resident memory.
+ */
+export const DEFAULT_MEMO_BYTES = 8 * 1024 * 1024;
+export const composeMemo = new ComposeMemo(mebibytesFromEnv("FUNCTION_MEMO_MIB", DEFAULT_MEMO_BYTES));
 
 /** "waiting for 87 values AWS decides, e.g. …; status.pending lists them" */
 export function pendingMessage(pending: Pending[]): string {
@@ -41,7 +51,7 @@ export const compose: ComposeFunction = (req, rsp, logger) => {
   try {
     env = buildEnvironment(xr, observed);
     refuseTierDowngrade(env);
-    state = composeEnvironment(env);
+    state = composeEnvironment(env, composeMemo);
   } catch (error) {
     // Fatal leaves the previous desired state in place: nothing composed so far is dropped.
     const message = error instanceof Error ? error.message : String(error);

@@ -18,6 +18,7 @@ import {
   type RunFunctionResponse,
 } from "@crossplane-org/function-sdk-typescript";
 import { decodeRunFunctionRequest, encodeRunFunctionResponse } from "./codec.js";
+import { mebibytesFromEnv } from "./settings.js";
 
 /** gRPC's default, stated so that it cannot drift: Crossplane sends at most this much. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -109,12 +110,7 @@ export interface FunctionServer {
 export const DEFAULT_RESPONSE_CACHE_BYTES = 8 * 1024 * 1024;
 
 export function responseCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env["FUNCTION_RESPONSE_CACHE_MIB"];
-  if (text === undefined || text === "") return DEFAULT_RESPONSE_CACHE_BYTES;
-  const mib = Number(text);
-  if (!Number.isInteger(mib) || mib < 0 || mib > 4096)
-    throw new Error(`FUNCTION_RESPONSE_CACHE_MIB: must be a whole number of MiB from 0 to 4096, got ${JSON.stringify(text)}`);
-  return mib * 1024 * 1024;
+  return mebibytesFromEnv("FUNCTION_RESPONSE_CACHE_MIB", DEFAULT_RESPONSE_CACHE_BYTES, env);
 }
 
 export function createFunctionServer(compose: ComposeFunction, logger: Logger, cacheBytes = DEFAULT_RESPONSE_CACHE_BYTES): FunctionServer {

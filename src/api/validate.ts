@@ -3,6 +3,7 @@
  * never passed through one (local render, tests, fuzzing) is judged alike. OpenAPI keywords are
  * checked by TypeBox's compiled checker, CEL rules by a real CEL evaluator.
  */
+import { deepFreeze } from "../immutable.js";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { isCelError, parse, plan, celEnv, type CelInput } from "@bufbuild/cel";
@@ -175,7 +176,33 @@ export function specErrors(spec: unknown, previous?: unknown): { resolved: unkno
  * update, for the immutability rules. Throws ClaimValidationError naming every broken field.
  */
 export function validateSpec(spec: unknown, previous?: unknown): EnvironmentSpec {
+  const key = previous === undefined ? specKey(spec) : undefined;
+  const known = key === undefined ? undefined : validSpecs.get(key);
+  if (known) return known;
   const { resolved, errors } = specErrors(spec, previous);
   if (errors.length > 0) throw new ClaimValidationError(errors);
+  if (key !== undefined) {
+    if (validSpecs.size >= VALID_SPECS_MAX) validSpecs.delete(validSpecs.keys().next().value as string);
+    validSpecs.set(key, deepFreeze(resolved as EnvironmentSpec));
+  }
   return resolved as EnvironmentSpec;
+}
+
+/**
+ * Specs that validated, by their JSON text, with defaults applied: every reconcile of a composite
+ * sends the same spec, and validating it (CEL rules included) costs far more than its text.
+ * Validation is a pure function of the spec, and JSON text tells apart any two specs a composite
+ * can carry (plain data from a protobuf Struct), except for non-finite numbers and undefined,
+ * which JSON writes as null or leaves out: a spec holding one is never kept. Shared, so frozen. Bounded: oldest out first.
+ */
+const VALID_SPECS_MAX = 1024;
+const validSpecs = new Map<string, EnvironmentSpec>();
+
+function specKey(spec: unknown): string | undefined {
+  let exact = true;
+  const text = JSON.stringify(spec ?? {}, (_key, value: unknown) => {
+    if (value === undefined || (typeof value === "number" && !Number.isFinite(value))) exact = false;
+    return value;
+  });
+  return exact ? text : undefined;
 }

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { Ready, RunFunctionRequest, RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";
 import { decodeRunFunctionRequest, decodeStruct, encodeRunFunctionResponse, encodeStruct } from "../../functions/src/codec.js";
 import { compose } from "../../functions/src/function.js";
+import { deepFreeze } from "../../src/immutable.js";
 import { compositeOf, requestFor } from "../../functions/src/render.js";
 import { to } from "@crossplane-org/function-sdk-typescript";
 import { nextObserved, settle, type RenderedJson } from "../../tools/policy/settle.js";
@@ -16,7 +17,11 @@ const RUNS = 300;
 
 // Keys include the empty string and "__proto__", which both codecs must treat alike.
 // "spec", "metadata" and "managedFields" are the members an observed composed resource defers (codec.ts).
-const key = fc.oneof(fc.string(), fc.constantFrom("", "__proto__", "apiVersion", "ü-ñ-😀", "spec", "metadata", "managedFields"));
+// "toString" and "constructor" are Object.prototype members, which no decoding plan may mistake for its own.
+const key = fc.oneof(
+  fc.string(),
+  fc.constantFrom("", "__proto__", "apiVersion", "ü-ñ-😀", "spec", "metadata", "managedFields", "toString", "constructor"),
+);
 const { struct: structArb } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
@@ -82,6 +87,12 @@ describe("the byte-level codec reads what the SDK's codec reads", () => {
     );
   });
 
+  it("decodes an observed resource with a member named like an Object.prototype property (a case fuzzing found)", () => {
+    const req = { observed: { resources: { "": { resource: { toString: { "": null } }, connectionDetails: {}, ready: 0 } } } };
+    const bytes = sdkRequestBytes(req);
+    expect(plain(decodeRunFunctionRequest(bytes))).toEqual(plain(RunFunctionRequest.decode(bytes)));
+  });
+
   it("decodes a Struct field to the same object as the SDK, for fuzzed Structs", () => {
     fc.assert(
       fc.property(structArb, (input) => {
@@ -135,6 +146,19 @@ describe("the byte-level codec writes what the SDK's codec writes", () => {
     );
   });
 
+  it("writes a deeply frozen Struct (a manifest the compose memo keeps) to the SDK's bytes, the first time and from its kept encoding after", () => {
+    fc.assert(
+      fc.property(responseArb, (fuzzed) => {
+        const rsp = sdkResponse(fuzzed);
+        const expected = Buffer.from(RunFunctionResponse.encode(rsp).finish());
+        for (const resource of Object.values(rsp.desired?.resources ?? {})) if (resource.resource) deepFreeze(resource.resource);
+        expect(Buffer.compare(encodeRunFunctionResponse(rsp), expected)).toBe(0);
+        expect(Buffer.compare(encodeRunFunctionResponse(rsp), expected)).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it("round-trips a composed warm-standby environment byte for byte", async () => {
     const claim = {
       kind: "DisasterRecoveryEnvironment",
@@ -149,6 +173,11 @@ describe("the byte-level codec writes what the SDK's codec writes", () => {
     const ours = encodeRunFunctionResponse(rsp);
     expect(Buffer.compare(ours, Buffer.from(RunFunctionResponse.encode(rsp).finish()))).toBe(0);
     expect(RunFunctionResponse.decode(ours)).toEqual(rsp);
+    // The second reconcile of the same composite reuses the memo's frozen manifests and their kept encodings.
+    const next = decodeRunFunctionRequest(requestBytes);
+    const again = (await compose(next, to(next) as never, undefined)) as RunFunctionResponse;
+    expect(Object.isFrozen(Object.values(again.desired?.resources ?? {})[0]?.resource)).toBe(true);
+    expect(Buffer.compare(encodeRunFunctionResponse(again), ours)).toBe(0);
   });
 
   it("names the value it cannot encode", () => {

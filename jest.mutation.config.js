@@ -1,8 +1,8 @@
 /**
  * The jest run that judges mutants (`npm run test:mutation`): the semantic suites over the function
  * and the Lambda handlers. Left out: golden diffs and bundle or dist staleness checks, which fail on
- * any change to the output whether or not behaviour broke, and suites that serve the function in a
- * child process, where a mutant is not active.
+ * any change to the output whether or not behaviour broke, and suites that run the code in a child
+ * process (the gRPC, TLS and SIGTERM servers, the fuzz runner), whose coverage Stryker does not see.
  */
 import base from "./jest.config.js";
 
@@ -15,6 +15,9 @@ export default {
     "<rootDir>/test/function/**/*.test.ts",
     "<rootDir>/test/lambda/**/*.test.ts",
     "<rootDir>/test/security/**/*.test.ts",
+    "<rootDir>/test/codec/**/*.test.ts",
+    "<rootDir>/test/drill/**/*.test.ts",
+    "<rootDir>/test/server/cache-size.test.ts",
   ],
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,

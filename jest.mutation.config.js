@@ -16,6 +16,8 @@ export default {
     "<rootDir>/test/lambda/**/*.test.ts",
     "<rootDir>/test/security/**/*.test.ts",
     "<rootDir>/test/codec/**/*.test.ts",
+    "<rootDir>/test/provider/**/*.test.ts",
+    "<rootDir>/test/flavor/**/*.test.ts",
     "<rootDir>/test/drill/**/*.test.ts",
     "<rootDir>/test/server/cache-size.test.ts",
   ],

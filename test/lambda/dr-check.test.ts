@@ -1,8 +1,10 @@
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { createDrCheckHandler, HEARTBEAT_KEY, loadDrCheckConfig } from "../../functions/lambda/dr-check.js";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CANARY_KEY, createDrCheckHandler, HEARTBEAT_KEY, loadDrCheckConfig } from "../../functions/lambda/dr-check.js";
 import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
 import type { Emulator } from "./support/emulators.js";
 import { captureStdout, lambdaContext } from "./support/lambda-context.js";
+import { freePort } from "./support/moto.js";
 
 const PRIMARY = "us-east-1";
 const SECONDARY = "us-east-2";
@@ -104,4 +106,118 @@ it("counts a missing heartbeat and canary as failures instead of inventing a lag
 it("fails the primary invocation when a write fails", async () => {
   const handler = createDrCheckHandler(env(PRIMARY, { BUCKET_NAME: "no-such-bucket" }));
   await expect(captureStdout(() => handler(scheduled, lambdaContext()))).rejects.toThrow(/bucket/i);
+});
+
+describe("what the check writes, reads and reports", () => {
+  let ddb: DynamoDBClient;
+  let s3: S3Client;
+  beforeAll(() => {
+    ddb = new DynamoDBClient({ region: SECONDARY, endpoint: ddbEmu.endpoint });
+    s3 = new S3Client({ region: SECONDARY, endpoint: s3Emu.endpoint, forcePathStyle: true });
+  });
+  afterAll(() => {
+    ddb?.destroy();
+    s3?.destroy();
+  });
+
+  const secondary = async (extra: Record<string, string> = {}) =>
+    captureStdout(() => createDrCheckHandler(env(SECONDARY, extra))(scheduled, lambdaContext()));
+  const putHeartbeat = (item: Record<string, { N: string } | { S: string }>) =>
+    ddb.send(new PutItemCommand({ TableName: TABLE, Item: { ...HEARTBEAT_KEY, ...item } }));
+  const putCanary = (body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: CANARY_KEY, Body: body }));
+
+  it("config: defaults, an own namespace, and each variable's form checked by name", () => {
+    expect(loadDrCheckConfig(env(SECONDARY))).toEqual({
+      region: SECONDARY,
+      primaryRegion: PRIMARY,
+      tableName: TABLE,
+      bucketName: BUCKET,
+      namespace: "DisasterRecovery",
+      timeoutMs: 5000,
+      primaryClusterId: undefined,
+    });
+    expect(
+      loadDrCheckConfig(
+        env(SECONDARY, { METRIC_NAMESPACE: "Team/DR#1", DEPENDENCY_TIMEOUT_MS: "50", PRIMARY_DB_CLUSTER_IDENTIFIER: "db-t1" }),
+      ),
+    ).toMatchObject({ namespace: "Team/DR#1", timeoutMs: 50, primaryClusterId: "db-t1" });
+    for (const [name, value] of [
+      ["METRIC_NAMESPACE", "has space"],
+      ["METRIC_NAMESPACE", "n".repeat(256)],
+      ["PRIMARY_DB_CLUSTER_IDENTIFIER", "1db"],
+      ["PRIMARY_DB_CLUSTER_IDENTIFIER", "db_t1"],
+      ["TABLE_NAME", "t"],
+      ["BUCKET_NAME", "Bucket"],
+      ["AWS_REGION", "mars"],
+    ]) {
+      expect(() => loadDrCheckConfig(env(SECONDARY, { [name!]: value! }))).toThrow(new RegExp(`^environment variable ${name} is invalid`));
+    }
+    expect(() => loadDrCheckConfig(env(SECONDARY, { DEPENDENCY_TIMEOUT_MS: "49" }))).toThrow(/DEPENDENCY_TIMEOUT_MS must be an integer/);
+  });
+
+  it("the primary's heartbeat and canary carry the time written and the region, the canary as JSON", async () => {
+    const { result } = await captureStdout(() => createDrCheckHandler(env(PRIMARY))(scheduled, lambdaContext()));
+    expect(result.role).toBe("primary");
+    const writtenAt = result.role === "primary" ? result.writtenAt : NaN;
+    expect(Math.abs(Date.now() - writtenAt)).toBeLessThan(60_000);
+    const item = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: HEARTBEAT_KEY, ConsistentRead: true }));
+    expect(item.Item).toEqual({ ...HEARTBEAT_KEY, writtenAt: { N: String(writtenAt) }, region: { S: PRIMARY } });
+    const canary = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: CANARY_KEY }));
+    expect(canary.ContentType).toBe("application/json");
+    expect(JSON.parse(await canary.Body!.transformToString())).toEqual({ writtenAt, region: PRIMARY });
+  });
+
+  it("the metrics go to the configured namespace, the lag in seconds from the time written", async () => {
+    const at = Date.now() - 30_000;
+    await putHeartbeat({ writtenAt: { N: String(at) } });
+    // A canary written by another writer may carry the time as a string.
+    await putCanary(JSON.stringify({ writtenAt: String(at - 15_000) }));
+    const { result, lines } = await secondary({ METRIC_NAMESPACE: "Team/DR" });
+    expect(result).toMatchObject({ role: "secondary", failures: [] });
+    const lag = result.role === "secondary" ? result : undefined;
+    expect(lag?.dynamodbLagSeconds).toBeGreaterThanOrEqual(30);
+    expect(lag?.dynamodbLagSeconds).toBeLessThan(40);
+    expect(lag?.s3LagSeconds).toBeGreaterThanOrEqual(45);
+    expect(lag?.s3LagSeconds).toBeLessThan(55);
+    expect(result).not.toHaveProperty("primaryDatabaseAvailable");
+    const [emf] = emfOf(lines);
+    expect(emf!._aws.CloudWatchMetrics[0]!.Namespace).toBe("Team/DR");
+    expect(emf).toMatchObject({ DynamoDBReplicationLag: lag?.dynamodbLagSeconds, S3ReplicationLag: lag?.s3LagSeconds });
+    expect(emf).not.toHaveProperty("PrimaryDatabaseAvailable");
+  });
+
+  it("a heartbeat stamped ahead of this region's clock is no lag, not a negative one", async () => {
+    await putHeartbeat({ writtenAt: { N: String(Date.now() + 120_000) } });
+    await putCanary(JSON.stringify({ writtenAt: Date.now() + 120_000 }));
+    const { result } = await secondary();
+    expect(result).toEqual({ role: "secondary", failures: [], dynamodbLagSeconds: 0, s3LagSeconds: 0 });
+  });
+
+  it("a heartbeat or canary without a usable time is missing, and an unreadable table is its error, each counted once", async () => {
+    await putHeartbeat({ region: { S: PRIMARY } });
+    await putCanary(JSON.stringify({ writtenAt: "soon" }));
+    expect((await secondary()).result).toEqual({ role: "secondary", failures: ["dynamodb: heartbeat missing", "s3: canary missing"] });
+
+    await putCanary(JSON.stringify({ writtenAt: null }));
+    const { result, lines } = await secondary({ TABLE_NAME: "no-such-table" });
+    expect(result).toEqual({ role: "secondary", failures: ["dynamodb: ResourceNotFoundException", "s3: canary missing"] });
+    expect(emfOf(lines)[0]).toMatchObject({ ReplicationCheckFailures: 2 });
+  });
+
+  it("the primary database counts as down when its region's RDS cannot be reached", async () => {
+    await putHeartbeat({ writtenAt: { N: String(Date.now()) } });
+    await putCanary(JSON.stringify({ writtenAt: Date.now() }));
+    const previous = process.env["AWS_ENDPOINT_URL_RDS"];
+    process.env["AWS_ENDPOINT_URL_RDS"] = `http://127.0.0.1:${await freePort()}`;
+    try {
+      const { result, lines } = await secondary({ PRIMARY_DB_CLUSTER_IDENTIFIER: "db-t1", DEPENDENCY_TIMEOUT_MS: "3000" });
+      expect(result).toMatchObject({ role: "secondary", failures: [], primaryDatabaseAvailable: false });
+      const [emf] = emfOf(lines);
+      expect(emf).toMatchObject({ PrimaryDatabaseAvailable: 0 });
+      expect(emf!._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({ Name: "PrimaryDatabaseAvailable", Unit: "Count" });
+    } finally {
+      if (previous === undefined) delete process.env["AWS_ENDPOINT_URL_RDS"];
+      else process.env["AWS_ENDPOINT_URL_RDS"] = previous;
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   FailoverGlobalClusterCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
+import type { FailoverStatus } from "@aws-sdk/client-rds";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
@@ -104,6 +105,213 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
     ).toMatchObject({ action: "none" });
     expect(decide({ GlobalClusterMembers: members, Status: "modifying" }, SECONDARY, "switchover")).toMatchObject({ action: "none" });
     expect(() => decide({ GlobalClusterMembers: members }, "eu-west-1", "failover")).toThrow(/no member in eu-west-1/);
+  });
+
+  const topic = `arn:aws:sns:us-west-2:123456789012:dr-alerts`;
+  const baseEnv = { AWS_REGION: SECONDARY, FAILOVER_TARGET_REGION: SECONDARY, GLOBAL_CLUSTER_ID: GLOBAL, TOPIC_ARN: topic };
+
+  it("config: publishes in the topic's own region, and checks each variable's form", () => {
+    expect(loadFailoverConfig(baseEnv)).toEqual({
+      region: SECONDARY,
+      globalClusterId: GLOBAL,
+      failoverTargetRegion: SECONDARY,
+      topicArn: topic,
+      topicRegion: "us-west-2",
+      automaticPromotion: false,
+      writerAvailabilityZone: undefined,
+    });
+    expect(loadFailoverConfig({ ...baseEnv, AUTOMATIC_PROMOTION: "false" }).automaticPromotion).toBe(false);
+    const gov = "arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts_1";
+    expect(loadFailoverConfig({ ...baseEnv, TOPIC_ARN: gov }).topicRegion).toBe("us-gov-west-1");
+    expect(loadFailoverConfig({ ...baseEnv, WRITER_AVAILABILITY_ZONE: "us-east-2c" }).writerAvailabilityZone).toBe("us-east-2c");
+    expect(loadFailoverConfig({ ...baseEnv, GLOBAL_CLUSTER_ID: `g${"1".repeat(62)}` }).globalClusterId).toHaveLength(63);
+    for (const [name, value] of [
+      ["TOPIC_ARN", "arn:aws:sqs:us-east-2:123456789012:alerts"],
+      ["TOPIC_ARN", "arn:aws:sns:us-east-2:12345678901:alerts"],
+      ["TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:alerts.fifo"],
+      ["TOPIC_ARN", `x${topic}`],
+      ["TOPIC_ARN", `${topic}/x`],
+      ["GLOBAL_CLUSTER_ID", "1gdb"],
+      ["GLOBAL_CLUSTER_ID", "gdb_test"],
+      ["GLOBAL_CLUSTER_ID", `g${"1".repeat(63)}`],
+      ["FAILOVER_TARGET_REGION", "us-east-2b"],
+      ["WRITER_AVAILABILITY_ZONE", "us-east-2"],
+      ["WRITER_AVAILABILITY_ZONE", "us-east-2bb"],
+      ["WRITER_AVAILABILITY_ZONE", "xus-east-2b"],
+      ["AUTOMATIC_PROMOTION", "TRUE"],
+      ["AUTOMATIC_PROMOTION", "truely"],
+    ]) {
+      expect(() => loadFailoverConfig({ ...baseEnv, [name!]: value })).toThrow(new RegExp(`^environment variable ${name} is invalid`));
+    }
+  });
+
+  it("takes a planned or unplanned request only with a region for its target", () => {
+    expect(parseTrigger({ type: "planned", targetRegion: "us-gov-east-1" })).toEqual({ kind: "planned", targetRegion: "us-gov-east-1" });
+    expect(parseTrigger({ type: "unplanned", targetRegion: "us-isob-east-1" })).toEqual({
+      kind: "unplanned",
+      targetRegion: "us-isob-east-1",
+    });
+    for (const targetRegion of [2, "us-east-2a", "xus-east-2", "us-east", "US-EAST-2"]) {
+      expect(() => parseTrigger({ type: "planned", targetRegion })).toThrow(
+        "planned failover request: field 'targetRegion' must be an AWS region such as us-east-2",
+      );
+    }
+    expect(() => parseTrigger({ type: "switchover", targetRegion: SECONDARY })).toThrow(/^unrecognised failover event/);
+  });
+
+  it("takes only a JSON object as the event", () => {
+    for (const event of [null, undefined, [], [{ type: "planned", targetRegion: SECONDARY }], 3, "planned"]) {
+      expect(() => parseTrigger(event)).toThrow("failover event must be a JSON object");
+    }
+  });
+
+  it("reads an EventBridge alarm change: ALARM promotes, any other state is ignored, a missing name is an error", () => {
+    const change = (detail: unknown) => ({ "detail-type": "CloudWatch Alarm State Change", detail });
+    expect(parseTrigger(change({ alarmName: "db-down", state: { value: "ALARM" } }))).toEqual({
+      kind: "alarm",
+      alarmName: "db-down",
+      via: "eventbridge",
+    });
+    for (const state of [{ value: "OK" }, { value: "INSUFFICIENT_DATA" }, {}, undefined, ["ALARM"], "ALARM"]) {
+      const trigger = parseTrigger(change({ alarmName: "db-down", state }));
+      expect(trigger).toMatchObject({ kind: "ignored" });
+      expect(trigger.kind === "ignored" && trigger.reason).toContain("db-down");
+    }
+    for (const detail of [{ state: { value: "ALARM" } }, undefined, [], { alarmName: 7, state: { value: "ALARM" } }]) {
+      expect(() => parseTrigger(change(detail))).toThrow("alarm notification via eventbridge has no alarm name");
+    }
+    expect(() => parseTrigger({ "detail-type": "CloudWatch Alarm State Changed", detail: { alarmName: "a" } })).toThrow(
+      /^unrecognised failover event/,
+    );
+  });
+
+  it("reads an RDS instance event: only the creation event of a named instance resumes", () => {
+    const rdsEvent = (detail: unknown) => ({ "detail-type": "RDS DB Instance Event", detail });
+    expect(parseTrigger(rdsEvent({ SourceIdentifier: "s-1", EventID: "RDS-EVENT-0005" }))).toEqual({
+      kind: "writer-available",
+      instanceId: "s-1",
+    });
+    const other = parseTrigger(rdsEvent({ SourceIdentifier: "s-1", EventID: "RDS-EVENT-0004" }));
+    expect(other).toMatchObject({ kind: "ignored" });
+    expect(other.kind === "ignored" && other.reason).toContain("RDS-EVENT-0004");
+    expect(parseTrigger(rdsEvent({ SourceIdentifier: "s-1" }))).toMatchObject({ kind: "ignored" });
+    for (const detail of [{ EventID: "RDS-EVENT-0005" }, { SourceIdentifier: 1, EventID: "RDS-EVENT-0005" }, undefined, []]) {
+      expect(() => parseTrigger(rdsEvent(detail))).toThrow("RDS DB Instance Event has no detail.SourceIdentifier");
+    }
+  });
+
+  it("reads an SNS record: an alarm notification or a request, and nothing else", () => {
+    const sns = (...messages: unknown[]) => ({ Records: messages.map((Message) => ({ EventSource: "aws:sns", Sns: { Message } })) });
+    expect(parseTrigger(sns(JSON.stringify({ AlarmName: "db-down", NewStateValue: "ALARM" })))).toEqual({
+      kind: "alarm",
+      alarmName: "db-down",
+      via: "sns",
+    });
+    expect(parseTrigger(sns(JSON.stringify({ AlarmName: "db-down", NewStateValue: "OK" })))).toMatchObject({ kind: "ignored" });
+    expect(parseTrigger(sns(JSON.stringify({ type: "unplanned", targetRegion: SECONDARY })))).toEqual({
+      kind: "unplanned",
+      targetRegion: SECONDARY,
+    });
+    expect(() => parseTrigger(sns(JSON.stringify({ NewStateValue: "ALARM" })))).toThrow("alarm notification via sns has no alarm name");
+    const one = "SNS event must carry exactly one record with a Message";
+    expect(() => parseTrigger({ Records: [] })).toThrow(one);
+    expect(() => parseTrigger(sns("{}", "{}"))).toThrow(one);
+    expect(() => parseTrigger(sns({ AlarmName: "db-down" }))).toThrow(one);
+    expect(() => parseTrigger({ Records: [{ Sns: null }] })).toThrow(one);
+    expect(() => parseTrigger({ Records: [null] })).toThrow(one);
+    const json = "SNS message must be JSON: a CloudWatch alarm notification or a failover request";
+    for (const message of ["not json", "[1]", "null", '"ALARM"']) expect(() => parseTrigger(sns(message))).toThrow(json);
+  });
+
+  describe("decisions", () => {
+    const primaryArn = `arn:aws:rds:${PRIMARY}:123456789012:cluster:p`;
+    const secondaryArn = `arn:aws:rds:${SECONDARY}:123456789012:cluster:s`;
+    const members = [
+      { DBClusterArn: primaryArn, IsWriter: true },
+      { DBClusterArn: secondaryArn, IsWriter: false },
+    ];
+    const available = { DBInstanceIdentifier: "s-1", DBInstanceStatus: "available" };
+
+    it("promotes an available writer in the mode asked for, naming the old writer", () => {
+      const cluster = { GlobalClusterIdentifier: GLOBAL, GlobalClusterMembers: members, Status: "available" };
+      expect(decide(cluster, SECONDARY, "failover", available)).toEqual({
+        action: "failover",
+        targetArn: secondaryArn,
+        writerArn: primaryArn,
+        reason: `promoting ${SECONDARY}`,
+      });
+      expect(decide(cluster, SECONDARY, "switchover", available)).toMatchObject({ action: "switchover", writerArn: primaryArn });
+      // RDS may not report a status while it is settling: no status is no reason to wait.
+      expect(decide({ GlobalClusterMembers: members }, SECONDARY, "failover", available)).toMatchObject({ action: "failover" });
+      // A global cluster whose writer is gone (the region lost) still promotes the target.
+      const orphan = { GlobalClusterMembers: [{ DBClusterArn: secondaryArn, IsWriter: false }], Status: "available" };
+      expect(decide(orphan, SECONDARY, "failover", available)).toEqual({
+        action: "failover",
+        targetArn: secondaryArn,
+        writerArn: undefined,
+        reason: `promoting ${SECONDARY}`,
+      });
+    });
+
+    it("adds the writer `<cluster>-1` to a headless target, and waits for one not yet available", () => {
+      const cluster = { GlobalClusterMembers: members, Status: "available" };
+      expect(decide(cluster, SECONDARY, "failover")).toEqual({
+        action: "add-writer",
+        targetArn: secondaryArn,
+        clusterId: "s",
+        instanceId: "s-1",
+        reason: expect.stringContaining("s"),
+      });
+      const colons = [members[0]!, { DBClusterArn: `arn:aws:rds:${SECONDARY}:123456789012:cluster:a:b`, IsWriter: false }];
+      expect(decide({ GlobalClusterMembers: colons }, SECONDARY, "failover")).toMatchObject({ clusterId: "a:b", instanceId: "a:b-1" });
+      const waiting = decide(cluster, SECONDARY, "failover", { DBInstanceStatus: "backing-up" });
+      expect(waiting).toEqual({
+        action: "wait-for-writer",
+        targetArn: secondaryArn,
+        instanceId: "s-1",
+        reason: expect.stringContaining("backing-up"),
+      });
+      expect(decide(cluster, SECONDARY, "failover", {})).toMatchObject({
+        action: "wait-for-writer",
+        reason: expect.stringContaining("unknown"),
+      });
+    });
+
+    it("does nothing when the target writes already, a promotion runs, or the global cluster is busy, and says which", () => {
+      const cluster = { GlobalClusterMembers: members, Status: "available" };
+      expect(decide(cluster, PRIMARY, "failover", available)).toEqual({
+        action: "none",
+        reason: `${PRIMARY} is already the writer`,
+        targetArn: primaryArn,
+        writerArn: primaryArn,
+      });
+      // The SDK's type lacks "switching-over", which RDS reports during a switchover.
+      for (const status of ["pending", "failing-over", "switching-over", "cancelling"]) {
+        expect(decide({ ...cluster, FailoverState: { Status: status as FailoverStatus } }, SECONDARY, "failover", available)).toEqual({
+          action: "none",
+          reason: expect.stringContaining(status),
+          targetArn: secondaryArn,
+          writerArn: primaryArn,
+        });
+      }
+      expect(decide({ ...cluster, Status: "modifying" }, SECONDARY, "failover", available)).toEqual({
+        action: "none",
+        reason: expect.stringContaining("modifying"),
+        targetArn: secondaryArn,
+        writerArn: primaryArn,
+      });
+      const noWriter = { GlobalClusterMembers: [members[1]!], Status: "modifying" };
+      expect(decide(noWriter, SECONDARY, "failover")).not.toHaveProperty("writerArn");
+    });
+
+    it("refuses a target that is not a member, naming the global cluster and the region", () => {
+      expect(() => decide({ GlobalClusterIdentifier: GLOBAL }, SECONDARY, "failover")).toThrow(
+        `global cluster ${GLOBAL} has no member in ${SECONDARY}`,
+      );
+      expect(() => decide({ GlobalClusterIdentifier: GLOBAL, GlobalClusterMembers: [{ IsWriter: false }] }, SECONDARY, "failover")).toThrow(
+        /has no member in/,
+      );
+    });
   });
 });
 

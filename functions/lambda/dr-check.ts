@@ -114,7 +114,16 @@ export function createDrCheckHandler(env: Env) {
         (err: unknown) => void failures.push(`dynamodb: ${errorCode(err)}`),
       ),
       bucket.send(new GetObjectCommand({ Bucket: cfg.bucketName, Key: CANARY_KEY }), deadline(cfg.timeoutMs)).then(
-        async (r) => writtenAtOf((JSON.parse((await r.Body?.transformToString()) ?? "{}") as { writtenAt?: unknown }).writtenAt),
+        async (r) => {
+          const text = (await r.Body?.transformToString()) ?? "{}";
+          try {
+            return writtenAtOf((JSON.parse(text) as { writtenAt?: unknown }).writtenAt);
+          } catch {
+            // A canary replaced by another writer (or a proxy's error page) is the check's failure to report.
+            failures.push("s3: canary not JSON");
+            return undefined;
+          }
+        },
         (err: unknown) => void failures.push(`s3: ${errorCode(err)}`),
       ),
     ]);

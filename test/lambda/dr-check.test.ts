@@ -204,6 +204,17 @@ describe("what the check writes, reads and reports", () => {
     expect(emfOf(lines)[0]).toMatchObject({ ReplicationCheckFailures: 2 });
   });
 
+  it("a canary that is not JSON is a failure the check reports and counts, not a failed invocation", async () => {
+    await putHeartbeat({ writtenAt: { N: String(Date.now()) } });
+    for (const body of ["<html>gateway error</html>", "null"]) {
+      await putCanary(body);
+      const { result, lines } = await secondary();
+      expect(result).toMatchObject({ role: "secondary", failures: ["s3: canary not JSON"] });
+      expect(result).not.toHaveProperty("s3LagSeconds");
+      expect(emfOf(lines)[0]).toMatchObject({ ReplicationCheckFailures: 1 });
+    }
+  });
+
   it("the primary database counts as down when its region's RDS cannot be reached", async () => {
     await putHeartbeat({ writtenAt: { N: String(Date.now()) } });
     await putCanary(JSON.stringify({ writtenAt: Date.now() }));

@@ -82,6 +82,7 @@ export function alarmState(alarm: AlarmFields, minutes: Minutes, previous: Alarm
   if (typeof threshold !== "number" || !Number.isFinite(threshold)) throw new Error(`threshold ${threshold} is not a number`);
   if (typeof period !== "number" || period < 60 || period % 60 !== 0) throw new Error(`period ${period} is not a whole number of minutes`);
   if (typeof evaluationPeriods !== "number" || evaluationPeriods < 1) throw new Error(`evaluationPeriods ${evaluationPeriods} is below 1`);
+  if (evaluationPeriods * period > 86_400) throw new Error(`evaluationPeriods x period is ${evaluationPeriods * period} s, over one day`);
   const toAlarm = alarm.datapointsToAlarm ?? evaluationPeriods;
   if (toAlarm < 1 || toAlarm > evaluationPeriods) throw new Error(`datapointsToAlarm ${toAlarm} is not within 1..${evaluationPeriods}`);
 

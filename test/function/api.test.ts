@@ -1,4 +1,4 @@
-import { api, ROUTES, routeId, routesHash } from "../../functions/src/blocks/api.js";
+import { ACCESS_LOG_FORMAT, api, ROUTES, routeId, routesHash } from "../../functions/src/blocks/api.js";
 import { ACCOUNT, arn, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
 const EXECUTION_ARN = `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5`;
@@ -122,5 +122,71 @@ describe("api block", () => {
       const name = r.spec.forProvider.name ?? r.metadata?.annotations?.["crossplane.io/external-name"];
       if (name) expect(name).toContain("prod01");
     }
+  });
+});
+
+describe("api block, what the stage exposes", () => {
+  it("logs each request as API Gateway context variables only: ids and figures, never a body or the key's value", () => {
+    const format = JSON.parse(ACCESS_LOG_FORMAT) as Record<string, string>;
+    expect(Object.keys(format).length).toBeGreaterThanOrEqual(10);
+    for (const [field, value] of Object.entries(format)) {
+      expect({ field, value }).toEqual({ field, value: expect.stringMatching(/^\$context\.[A-Za-z]+(\.[A-Za-z]+)*$/) });
+      expect({ field, body: /body|apiKey$|authorizer/i.test(value) }).toEqual({ field, body: false });
+    }
+    // Every field a value of its own: a request can be traced by its id, its status and its caller's key id.
+    expect(new Set(Object.values(format)).size).toBe(Object.keys(format).length);
+    expect(Object.values(format)).toEqual(
+      expect.arrayContaining(["$context.requestId", "$context.status", "$context.identity.apiKeyId", "$context.xrayTraceId"]),
+    );
+  });
+
+  it("keeps execution logging and full request logging off: access logs carry ids, not payloads", () => {
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    expect(resources["api-method-settings"].spec.forProvider.settings).toMatchObject({ loggingLevel: "OFF", dataTraceEnabled: false });
+    expect(resources["api-method-settings"].spec.forProvider.stageNameSelector.matchLabels["dr.platform.io/resource"]).toBe("api-stage");
+  });
+
+  it("meters this API's own stage with an enabled key", () => {
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    expect(resources["api-key"].spec.forProvider.enabled).toBe(true);
+    expect(resources["api-usage-plan"].spec.forProvider.apiStages).toEqual([
+      {
+        apiIdSelector: {
+          matchControllerRef: true,
+          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "rest-api" },
+        },
+        stageSelector: {
+          matchControllerRef: true,
+          matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "api-stage" },
+        },
+      },
+    ]);
+  });
+
+  it("gives each route's permission a statement id of its own, so neither replaces the other in the function's policy", () => {
+    const { resources } = runBlock(api, "api", { observed: observedOf(OBSERVED) });
+    const ids = Object.values<any>(ofKind(resources, "Permission")).map((p) => p.spec.forProvider.statementId);
+    expect(ids.sort()).toEqual(["apigateway-get-health", "apigateway-post-process"]);
+    for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9-_]{1,100}$/);
+  });
+
+  it("serves the failover hostname over TLS 1.2 at least, regionally, with the validated certificate", () => {
+    const spec = {
+      tier: "warm-standby",
+      secondaryRegion: "us-west-2",
+      dns: { hostedZoneId: "Z0123456789EXAMPLE0PAY", zoneName: "payments.example.com", hostname: "api.payments.example.com" },
+    };
+    const observed = observedOf({ ...OBSERVED, "certificate-validation": { id: "arn:aws:acm:us-east-1:123456789012:certificate/c1" } });
+    const { resources } = runBlock(api, "api", { spec, observed });
+    expect(resources["domain-name"].spec.forProvider).toMatchObject({
+      region: "us-east-1",
+      domainName: "api.payments.example.com",
+      endpointConfiguration: { types: ["REGIONAL"] },
+      securityPolicy: "TLS_1_2",
+    });
+    expect(resources["certificate"].spec.forProvider).toMatchObject({ domainName: "api.payments.example.com", validationMethod: "DNS" });
+    expect(resources["domain-name"].spec.forProvider.regionalCertificateArnSelector.matchLabels["dr.platform.io/resource"]).toBe(
+      "certificate-validation",
+    );
   });
 });

@@ -164,3 +164,46 @@ describe("backup block", () => {
     );
   });
 });
+
+/** The fields of an AWS cron expression (`cron(minutes hours day-of-month month day-of-week year)`), or undefined if it is none. */
+function awsCron(expression: string): string[] | undefined {
+  const match = /^cron\((.*)\)$/.exec(expression);
+  const fields = match?.[1].split(" ");
+  return fields?.length === 6 ? fields : undefined;
+}
+
+describe("backup block, what AWS Backup is asked to do", () => {
+  it("takes one recovery point a day, at a fixed UTC time, in a rule AWS Backup accepts", () => {
+    const rule = fp(runBlock(backup, BASE_SPEC).out["backup-plan"]).rule[0];
+    const fields = awsCron(rule.schedule);
+    expect(fields).toBeDefined();
+    const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields!;
+    expect([minutes, hours].every((f) => /^\d{1,2}$/.test(f))).toBe(true);
+    expect(Number(hours)).toBeLessThan(24);
+    expect(Number(minutes)).toBeLessThan(60);
+    // Every day: either day field open, the other "?", as AWS cron requires.
+    expect([dayOfMonth, month, dayOfWeek, year]).toEqual(["*", "*", "?", "*"]);
+    expect(rule.ruleName).toMatch(/^[a-zA-Z0-9\-_.]{1,50}$/);
+    expect(rule.startWindow).toBeLessThan(rule.completionWindow);
+  });
+
+  it("lets only AWS Backup assume its role, with AWS's policies to back up and to restore", () => {
+    const { out } = runBlock(backup, BASE_SPEC);
+    const trust = JSON.parse(fp(out["backup-role"]).assumeRolePolicy);
+    expect(trust.Statement).toEqual([{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    expect(fp(out["backup-role-policy-restores"]).policyArn).toBe(
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    );
+    for (const name of Object.keys(out).filter((k) => k.startsWith("backup-role-policy-")))
+      expect(fp(out[name]).roleSelector.matchLabels["dr.platform.io/resource"]).toBe("backup-role");
+  });
+
+  it("says in the status where the copies go", () => {
+    const { scope } = runBlock(backup, TWO_REGION_SPEC);
+    expect(environmentStatus(scope.env, [], []).backups).toEqual({
+      vaultRegion: "us-west-2",
+      copyRegion: "us-east-1",
+      note: expect.stringMatching(/^every recovery point of us-west-2 is copied to the vault in us-east-1/),
+    });
+  });
+});

@@ -1,4 +1,8 @@
 import { events, RULES } from "../../functions/src/blocks/events.js";
+import { PRIMARY_DOWN_ALARM } from "../../functions/src/blocks/names.js";
+import { INSTANCE_CREATED_EVENT } from "../../functions/lambda/lib/failover-contract.js";
+import { parseTrigger, writerInstanceId } from "../../functions/lambda/failover.js";
+import { matches } from "../support/event-pattern.js";
 import { api } from "../../functions/src/blocks/api.js";
 import { ACCOUNT, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
@@ -94,5 +98,146 @@ describe("Lambda permissions across blocks", () => {
       expect(spec.forProvider.sourceArn).toMatch(new RegExp(`^arn:aws:(execute-api|events):us-east-1:${ACCOUNT}:`));
       expect(spec.forProvider.sourceArn).not.toMatch(/:\*$/);
     }
+  });
+});
+
+/**
+ * The rules judged by the events they match (EventBridge's matching, test/support/event-pattern.ts),
+ * in the events' shape as AWS sends them, and the failover rules by what the orchestrator makes of
+ * what they let through (its own parseTrigger).
+ */
+describe("event rules, by the events they match", () => {
+  const DR_SPEC = { tier: "pilot-light", secondaryRegion: "us-west-2" };
+  const secondary = () => runBlock(events, "events", { spec: DR_SPEC, role: "secondary" });
+  const patternOf = (run: ReturnType<typeof runBlock>, id: string) =>
+    JSON.parse(run.resources[`rule-${id}`].spec.forProvider.eventPattern) as Record<string, unknown>;
+  const CLUSTER = "dr-aurora-prod01-9872f00b-us-west-2";
+  const awsEvent = (source: string, detailType: string, detail: Record<string, unknown>) => ({
+    version: "0",
+    id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+    "detail-type": detailType,
+    source,
+    account: ACCOUNT,
+    time: "2026-12-01T10:00:00Z",
+    region: "us-west-2",
+    resources: [],
+    detail,
+  });
+  const clusterEvent = (cluster: string, categories: string[], eventId = "RDS-EVENT-0071") =>
+    awsEvent("aws.rds", "RDS DB Cluster Event", {
+      EventCategories: categories,
+      SourceType: "CLUSTER",
+      SourceIdentifier: cluster,
+      EventID: eventId,
+      Message: "A failover for the DB cluster has completed.",
+    });
+  const instanceEvent = (instance: string, eventId: string) =>
+    awsEvent("aws.rds", "RDS DB Instance Event", {
+      EventCategories: ["creation"],
+      SourceType: "DB_INSTANCE",
+      SourceIdentifier: instance,
+      EventID: eventId,
+    });
+  const alarmEvent = (alarmName: string, state: string) =>
+    awsEvent("aws.cloudwatch", "CloudWatch Alarm State Change", {
+      alarmName,
+      state: { value: state, reason: "Threshold Crossed" },
+      previousState: { value: state === "ALARM" ? "OK" : "ALARM" },
+    });
+  const healthEvent = (service: string, category: string) =>
+    awsEvent("aws.health", "AWS Health Event", {
+      service,
+      eventTypeCategory: category,
+      eventTypeCode: `AWS_${service}_OPERATIONAL_ISSUE`,
+    });
+
+  it("checks again when this environment's cluster fails over or fails, and not for other clusters or routine events", () => {
+    const pattern = patternOf(secondary(), "aurora-events");
+    for (const category of ["failover", "failure", "global-failover"])
+      expect({ category, match: matches(pattern, clusterEvent(CLUSTER, [category])) }).toEqual({ category, match: true });
+    expect(matches(pattern, clusterEvent("dr-aurora-other01-0000aaaa-us-west-2", ["failover"]))).toBe(false);
+    expect(matches(pattern, clusterEvent(CLUSTER, ["notification"]))).toBe(false);
+    expect(matches(pattern, instanceEvent(CLUSTER, "RDS-EVENT-0071"))).toBe(false);
+  });
+
+  it("checks again on AWS Health issues of the services the environment uses, not on scheduled changes", () => {
+    const pattern = patternOf(secondary(), "health-events");
+    for (const service of ["APIGATEWAY", "DYNAMODB", "EC2", "LAMBDA", "RDS", "S3"])
+      expect({ service, match: matches(pattern, healthEvent(service, "issue")) }).toEqual({ service, match: true });
+    expect(matches(pattern, healthEvent("RDS", "scheduledChange"))).toBe(false);
+    expect(matches(pattern, healthEvent("REDSHIFT", "issue"))).toBe(false);
+  });
+
+  it("hands the orchestrator the primary-down alarm going into ALARM, which it takes as an alarm", () => {
+    const run = secondary();
+    const pattern = patternOf(run, "primary-health-alarm");
+    const name = run.scope.name(PRIMARY_DOWN_ALARM, true);
+    expect(matches(pattern, alarmEvent(name, "ALARM"))).toBe(true);
+    expect(parseTrigger(alarmEvent(name, "ALARM"))).toMatchObject({ kind: "alarm", alarmName: name, via: "eventbridge" });
+    // The orchestrator would ignore these: the rule does not invoke it for them.
+    expect(matches(pattern, alarmEvent(name, "OK"))).toBe(false);
+    expect(matches(pattern, alarmEvent(run.scope.name("aurora-cpu", true), "ALARM"))).toBe(false);
+    expect(parseTrigger(alarmEvent(name, "OK"))).toMatchObject({ kind: "ignored" });
+  });
+
+  it("resumes a promotion when the writer the orchestrator adds is created, and only then", () => {
+    const pattern = patternOf(secondary(), "writer-created");
+    const writer = writerInstanceId(CLUSTER);
+    expect(matches(pattern, instanceEvent(writer, INSTANCE_CREATED_EVENT))).toBe(true);
+    expect(parseTrigger(instanceEvent(writer, INSTANCE_CREATED_EVENT))).toEqual({ kind: "writer-available", instanceId: writer });
+    expect(matches(pattern, instanceEvent(writer, "RDS-EVENT-0006"))).toBe(false);
+    expect(matches(pattern, instanceEvent(`${CLUSTER}-2`, INSTANCE_CREATED_EVENT))).toBe(false);
+    expect(matches(pattern, clusterEvent(writer, ["creation"], INSTANCE_CREATED_EVENT))).toBe(false);
+  });
+
+  it("runs the DR tiers' probe every minute, the period of the primary-down alarm's data points", () => {
+    const rule = secondary().resources["rule-dr-check-probe"].spec.forProvider;
+    expect(rule).toMatchObject({ scheduleExpression: "rate(1 minute)", state: "ENABLED", region: "us-west-2" });
+    expect(rule.eventPattern).toBeUndefined();
+  });
+
+  it("retries a failed delivery for at most an hour, so a stale alarm never reaches the orchestrator hours later", () => {
+    const observed = observedOf(
+      { "function-failover": { arn: `arn:aws:lambda:us-west-2:${ACCOUNT}:function:failover` }, "function-dr-check": { arn: FUNCTION_ARN } },
+      "secondary",
+    );
+    const { resources } = runBlock(events, "events", { spec: DR_SPEC, role: "secondary", observed });
+    const targets = Object.values<any>(ofKind(resources, "Target"));
+    expect(targets.length).toBe(RULES.length);
+    for (const target of targets) {
+      const { retryPolicy } = target.spec.forProvider;
+      expect(retryPolicy.maximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+      expect(retryPolicy.maximumRetryAttempts).toBeGreaterThan(0);
+      expect(retryPolicy.maximumRetryAttempts).toBeLessThan(185);
+    }
+  });
+});
+
+describe("the declarative switchover", () => {
+  const spec = { tier: "warm-standby", secondaryRegion: "us-west-2", failover: { activeRegion: "secondary" } };
+  const ready = {
+    ...observedOf({ "aurora-cluster": { arn: "arn:primary-cluster" } }, "primary"),
+    ...observedOf(
+      {
+        "aurora-cluster": { arn: "arn:secondary-cluster" },
+        "aurora-instance-1": { arn: "arn:secondary-writer" },
+        "function-failover": { arn: "arn:failover" },
+      },
+      "secondary",
+    ),
+  };
+
+  it("invokes the orchestrator once, on creation, with a planned switchover to the active region", () => {
+    const { resources } = runBlock(events, "events", { spec, role: "secondary", observed: ready });
+    const invocation = resources["switchover-to-secondary"].spec.forProvider;
+    expect(invocation).toMatchObject({ region: "us-west-2", lifecycleScope: "CREATE_ONLY" });
+    expect(invocation.functionNameSelector.matchLabels["dr.platform.io/resource"]).toBe("function-failover");
+    expect(parseTrigger(JSON.parse(invocation.input))).toEqual({ kind: "planned", targetRegion: "us-west-2" });
+  });
+
+  it.each(Object.keys(ready))("waits for %s", (missing) => {
+    const { [missing]: _left, ...rest } = ready;
+    const { resources } = runBlock(events, "events", { spec, role: "secondary", observed: rest });
+    expect(Object.keys(resources).filter((k) => k.startsWith("switchover-"))).toEqual([]);
   });
 });

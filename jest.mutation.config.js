@@ -3,6 +3,11 @@
  * and the Lambda handlers. Left out: golden diffs and bundle or dist staleness checks, which fail on
  * any change to the output whether or not behaviour broke, and suites that run the code in a child
  * process (the gRPC, TLS and SIGTERM servers, the fuzz runner), whose coverage Stryker does not see.
+ * Also left out, to keep a mutant's run in seconds: the suites that check every composed resource
+ * against the provider's models and CRDs (kinds, crd-schemas, references, namespaced-crds), 20-55 s
+ * a run each. A mutant only they would kill counts as surviving, so the score is a floor.
+ * Under Stryker, a mutant runs only against the test files that reached it in the dry run
+ * (tools/mutation/jest).
  */
 import base from "./jest.config.js";
 
@@ -27,6 +32,13 @@ export default {
     "<rootDir>/test/function/grpc.test.ts",
     "<rootDir>/test/lambda/bundle.test.ts",
     "<rootDir>/test/security/policy-cli.test.ts",
+    "<rootDir>/test/function/kinds.test.ts",
+    "<rootDir>/test/provider/crd-schemas.test.ts",
+    "<rootDir>/test/provider/references.test.ts",
+    "<rootDir>/test/flavor/namespaced-crds.test.ts",
   ],
+  setupFilesAfterEnv: ["<rootDir>/tools/mutation/jest/file-coverage.js"],
+  testSequencer: "<rootDir>/tools/mutation/jest/sequencer.js",
+  runner: "<rootDir>/tools/mutation/jest/runner.js",
   maxWorkers: 1,
 };

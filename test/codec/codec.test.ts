@@ -36,10 +36,14 @@ const { struct: structArb } = fc.letrec((tie) => ({
   struct: fc.dictionary(key, tie("value"), { maxKeys: 6 }),
 })) as unknown as { struct: fc.Arbitrary<Record<string, unknown>> };
 
+// Connection-detail keys leave out "__proto__": the SDK's fromPartial assigns map entries onto a
+// plain object, so that key replaces its prototype with a Buffer's and a later "length" key throws
+// inside the reference codec itself (seed 1936870110), which is no verdict on ours.
+const connectionKey = key.filter((k) => k !== "__proto__");
 const resourceArb = fc.record({
   resource: fc.option(structArb, { nil: undefined }),
   connectionDetails: fc.dictionary(
-    key,
+    connectionKey,
     fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
     { maxKeys: 3 },
   ),

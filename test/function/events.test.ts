@@ -99,6 +99,26 @@ describe("Lambda permissions across blocks", () => {
       expect(spec.forProvider.sourceArn).not.toMatch(/:\*$/);
     }
   });
+
+  it("give each function's grants distinct statement ids that Lambda accepts", () => {
+    const observed = observedOf({
+      ...OBSERVED,
+      "rest-api": { executionArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5` },
+    });
+    const byFunction = new Map<string, string[]>();
+    for (const block of [events, api])
+      for (const { spec } of Object.values<any>(ofKind(runBlock(block, block.name, { observed }).resources, "Permission"))) {
+        const fn = JSON.stringify(spec.forProvider.functionNameSelector);
+        byFunction.set(fn, [...(byFunction.get(fn) ?? []), spec.forProvider.statementId]);
+      }
+    expect(byFunction.size).toBeGreaterThan(1);
+    for (const ids of byFunction.values()) {
+      // AddPermission: StatementId matches ([a-zA-Z0-9-_]+), 1-100 characters, and one already in
+      // the function's policy is a ResourceConflictException.
+      for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9_-]{1,100}$/);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
 });
 
 /**

@@ -20,6 +20,15 @@ describe("messaging", () => {
       const { resources } = runBlock(events, "events", { spec: DR, role });
       expect(Object.keys(ofKind(resources, "Queue")).sort()).toEqual(["queue", "queue-dlq"]);
       expect(resources["queue"].spec.forProvider.visibilityTimeoutSeconds).toBe(QUEUE_VISIBILITY_TIMEOUT_SECONDS);
+      // A consumer has six minutes before a message shows again: six one-minute attempts, as
+      // Lambda's SQS guidance sizes it, where SQS's own default (30 s) redelivers mid-work.
+      expect(QUEUE_VISIBILITY_TIMEOUT_SECONDS).toBe(360);
+      // A message moved to the dead-letter queue keeps its first enqueue time, so the dead-letter
+      // queue keeps messages the longest SQS allows (14 days), past the queue's own retention
+      // (unset: SQS's default of 4 days).
+      const dlq = resources["queue-dlq"].spec.forProvider;
+      expect(dlq.messageRetentionSeconds).toBe(1_209_600);
+      expect(dlq.messageRetentionSeconds).toBeGreaterThan(resources["queue"].spec.forProvider.messageRetentionSeconds ?? 345_600);
       expect(ofKind(resources, "EventSourceMapping")).toEqual({});
       const handlers = Object.keys(ofKind(runBlock(compute, "compute", { spec: DR, role }).resources, "Role"));
       expect(handlers.sort()).toEqual(role === "primary" ? ["role-api", "role-dr-check"] : ["role-api", "role-dr-check", "role-failover"]);

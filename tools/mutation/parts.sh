@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Mutation testing in parts: one Stryker run per part of the scope, each writing
+# reports/mutation/parts/<part>.json; `npm run mutation:score -- reports/mutation/parts/*.json`
+# scores their union. A part whose report exists is skipped, so an interrupted series resumes.
+#   tools/mutation/parts.sh            every part, in order
+#   tools/mutation/parts.sh lambda dns one or more parts by name
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Each part: its globs, separated by spaces (brace lists are expanded by bash here).
+declare -A PARTS=(
+  [lambda]="functions/lambda/**/*.ts !functions/lambda/bundles.generated.ts"
+  [blocks-edge]="$(echo functions/src/blocks/{dns,network,names,iam,private-bucket,index}.ts)"
+  [blocks-data]="$(echo functions/src/blocks/{storage,database}.ts)"
+  [blocks-compute]="$(echo functions/src/blocks/{compute,monitoring}.ts)"
+  [blocks-integration]="$(echo functions/src/blocks/{api,events,backup}.ts)"
+  [core]="functions/src/*.ts $(echo '!functions/src/'{codec,main,namespaced-models.generated}.ts)"
+  [codec]="functions/src/codec.ts"
+)
+ORDER=(lambda blocks-edge blocks-data blocks-compute blocks-integration core codec)
+
+# Stryker's --mutate takes globs separated by commas.
+commas() {
+  local globs
+  read -ra globs <<<"$1"
+  local IFS=,
+  echo "${globs[*]}"
+}
+
+mkdir -p reports/mutation/parts
+# Tests read the synthesized package and install files.
+[[ -d dist/package ]] || npm run --silent synth >/dev/null
+for part in "${@:-${ORDER[@]}}"; do
+  [[ -n ${PARTS[$part]:-} ]] || { echo "no part named $part (parts: ${ORDER[*]})" >&2; exit 2; }
+  report=reports/mutation/parts/$part.json
+  if [[ -f $report ]]; then echo "$part: $report exists, skipped"; continue; fi
+  echo "$part: $(commas "${PARTS[$part]}")"
+  MUTATION_REPORT=$report.partial npm run --silent test:mutation -- --mutate "$(commas "${PARTS[$part]}")" --tempDirName ".cache/stryker-$part"
+  mv "$report.partial" "$report"
+done

@@ -2,6 +2,7 @@
  * The byte-level codec against the SDK's generated codec: fuzzed Structs and whole requests read
  * to the same values, responses are written to the same bytes, and both codecs read ours back
  * identically. The SDK codec is the reference; nothing here is mocked.
+ * @mutation-judges codec
  */
 import fc from "fast-check";
 import { Ready, RunFunctionRequest, RunFunctionResponse, Severity } from "@crossplane-org/function-sdk-typescript";

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @ts-expect-error plain JavaScript, loaded by jest as configuration
-import { mutantSources, observingInOrder } from "../../tools/mutation/jest/sequencer.js";
+import { judgedSources, mutantSources, observingInOrder } from "../../tools/mutation/jest/sequencer.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const test = (path: string) => ({ path });
@@ -50,6 +50,15 @@ describe("the mutant sequencer", () => {
     writeFileSync(join(dir, "api.ts"), 'if (stryMutAct_9fa48("2")) {}\n');
     writeFileSync(join(dir, "notes.md"), 'stryMutAct_9fa48("3")\n');
     expect(Object.fromEntries(mutantSources(dir))).toEqual({ "0": "dns", "1": "dns", "2": "api" });
+  });
+
+  it("leaves a suite limited by @mutation-judges out for mutants of other sources", () => {
+    const judges = (path: string) => (path === "/quick-exercise.test.ts" ? new Set(["codec"]) : undefined);
+    const run = (source: string) => observingInOrder(all, byFile, "2", source, judges).map(({ path }: { path: string }) => path);
+    expect(run("dns")).toEqual(["/slow-exercise.test.ts", "/quick-load.test.ts", "/new.test.ts"]);
+    expect(run("codec")).toEqual(["/quick-exercise.test.ts", "/slow-exercise.test.ts", "/quick-load.test.ts", "/new.test.ts"]);
+    expect(judgedSources("/**\n * The codec.\n * @mutation-judges codec, scope\n */\nimport x;")).toEqual(new Set(["codec", "scope"]));
+    expect(judgedSources("/** The codec. */\n// @mutation-judges codec")).toBeUndefined();
   });
 
   it("runs every file when none reached the mutant", () => {

@@ -6,6 +6,11 @@
  * that only load it, each group quickest first. A file that never executes a mutant's code cannot
  * tell it from the original, so leaving it out changes no verdict. A file missing from the table
  * runs last, and everything runs when no table exists.
+ *
+ * A suite whose docblock says `@mutation-judges <source> ...` judges only mutants of those source
+ * files (base names): one that runs the whole function only to have real input for the part it
+ * tests (the codec's) would otherwise run for every surviving mutant. That can only make the score
+ * lower, never higher.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -26,10 +31,22 @@ export function mutantSources(dir) {
   return sources;
 }
 
-/** The files of `tests` that can observe mutant `active` of source `source`, in the order to run them. */
-export function observingInOrder(tests, byFile, active, source) {
+/** The source base names a test file's docblock limits it to judging, or undefined for any. */
+export function judgedSources(text) {
+  const docblock = /^\s*\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? "";
+  const names = /@mutation-judges\s+([^\n]*)/.exec(docblock)?.[1];
+  return names === undefined ? undefined : new Set(names.split(/[\s,*]+/).filter(Boolean));
+}
+
+/**
+ * The files of `tests` that can observe mutant `active` of source `source`, in the order to run
+ * them; `judges(path)` is the set of sources a file is limited to, if any.
+ */
+export function observingInOrder(tests, byFile, active, source, judges = () => undefined) {
   const namesake = (path) => source !== undefined && basename(path).startsWith(`${source}.`);
   const rank = ({ path }) => {
+    const limited = judges(path);
+    if (limited && source !== undefined && !limited.has(source)) return undefined;
     const entry = byFile[path];
     if (!entry) return [3, 0];
     if (entry.exercised.includes(active)) return [namesake(path) ? 0 : 1, entry.ms];
@@ -43,6 +60,11 @@ export function observingInOrder(tests, byFile, active, source) {
 }
 
 let sources;
+const judgesByPath = new Map();
+const judges = (path) => {
+  if (!judgesByPath.has(path)) judgesByPath.set(path, judgedSources(readFileSync(path, "utf8")));
+  return judgesByPath.get(path);
+};
 
 export default class MutantSequencer extends Sequencer.default {
   sort(tests) {
@@ -50,6 +72,6 @@ export default class MutantSequencer extends Sequencer.default {
     const byFile = active === undefined ? undefined : readFileCoverage();
     if (!byFile) return super.sort(tests);
     sources ??= mutantSources(join(tests[0].context.config.rootDir, "functions"));
-    return observingInOrder(tests, byFile, active, sources.get(active));
+    return observingInOrder(tests, byFile, active, sources.get(active), judges);
   }
 }

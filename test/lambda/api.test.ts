@@ -90,6 +90,34 @@ describe("config", () => {
     expect(() => loadApiConfig({ ...ENV, QUEUE_URL: own, FANOUT_TIMEOUT_MS: "0" })).toThrow(/FANOUT_TIMEOUT_MS must be an integer/);
   });
 
+  it("names what each variable should hold when it is malformed", () => {
+    const own = "https://sqs.us-east-1.amazonaws.com/123456789012/dr-queue-t1-us-east-1";
+    expect(() => loadApiConfig({ ...ENV, TABLE_NAME: "no spaces allowed" })).toThrow(
+      /TABLE_NAME is invalid: .*\(expected a DynamoDB table name\)/,
+    );
+    expect(() => loadApiConfig({ ...ENV, BUCKET_NAME: "Not_A_Bucket" })).toThrow(/\(expected an S3 bucket name\)/);
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: "sqs://nowhere" })).toThrow(/QUEUE_URL is invalid: .*\(expected an SQS queue URL\)/);
+    expect(() => loadApiConfig({ ...ENV, QUEUE_URL: own, OTHER_QUEUE_URL: "sqs://x", OTHER_QUEUE_REGION: "us-west-2" })).toThrow(
+      /OTHER_QUEUE_URL is invalid: .*\(expected an SQS queue URL\)/,
+    );
+  });
+
+  it("caps the body size at API Gateway's and Lambda's 256 KiB event, and the timeouts at their bounds", () => {
+    expect(loadApiConfig({ ...ENV, MAX_BODY_BYTES: "262144" }).maxBodyBytes).toBe(262_144);
+    expect(() => loadApiConfig({ ...ENV, MAX_BODY_BYTES: "262145" })).toThrow(/MAX_BODY_BYTES must be an integer between 1 and 262144/);
+    expect(loadApiConfig({ ...ENV, MAX_BODY_BYTES: undefined }).maxBodyBytes).toBe(16_384);
+    expect(loadApiConfig({ ...ENV, HEALTH_TIMEOUT_MS: "10000", DEPENDENCY_TIMEOUT_MS: "25000" })).toMatchObject({
+      healthTimeoutMs: 10_000,
+      dependencyTimeoutMs: 25_000,
+    });
+    expect(() => loadApiConfig({ ...ENV, HEALTH_TIMEOUT_MS: "10001" })).toThrow(
+      /HEALTH_TIMEOUT_MS must be an integer between 50 and 10000/,
+    );
+    expect(() => loadApiConfig({ ...ENV, DEPENDENCY_TIMEOUT_MS: "49" })).toThrow(
+      /DEPENDENCY_TIMEOUT_MS must be an integer between 50 and 25000/,
+    );
+  });
+
   it("fails the invocation with a logged error naming the variable", async () => {
     const broken = createApiHandler({ AWS_REGION: REGION, BUCKET_NAME: BUCKET });
     const { result, lines } = await captureStdout(() =>
@@ -213,14 +241,71 @@ describe("POST /process", () => {
     expect(parse(res)).toMatchObject({ field: "header Idempotency-Key", error: expect.stringMatching(message) });
   });
 
+  it("takes the reference into the request a key stands for: another reference under the same key is a conflict", async () => {
+    const key = newKey();
+    expect((await post({ type: "a", payload: {}, reference: "ref-1" }, { "Idempotency-Key": key })).statusCode).toBe(201);
+    const replay = await post({ type: "a", payload: {}, reference: "ref-1" }, { "Idempotency-Key": key });
+    expect(replay.statusCode).toBe(201);
+    expect(parse(replay)["id"]).toBe(recordId(key));
+    expect((await post({ type: "a", payload: {}, reference: "ref-2" }, { "Idempotency-Key": key })).statusCode).toBe(409);
+    expect((await post({ type: "a", payload: {} }, { "Idempotency-Key": key })).statusCode).toBe(409);
+  });
+
+  it.each([
+    ["empty", "", /is required/],
+    ["valid characters after invalid ones", "!!!!valid-key-1", /8-128 characters/],
+    ["invalid characters after valid ones", "valid-key-1!!!!", /8-128 characters/],
+    ["over 128 characters", "k".repeat(129), /8-128 characters/],
+  ])("rejects an Idempotency-Key that is %s", async (_name, key, message) => {
+    const res = await post({ type: "a", payload: {} }, { "Idempotency-Key": key });
+    expect(res.statusCode).toBe(400);
+    expect(parse(res)).toMatchObject({ field: "header Idempotency-Key", error: expect.stringMatching(message) });
+  });
+
+  it("accepts an Idempotency-Key of exactly 8 and of exactly 128 characters", async () => {
+    for (const length of [8, 128]) {
+      const key = `${process.pid}-${++keySeq}-`.padEnd(length, "k");
+      expect((await post({ type: "a", payload: {} }, { "Idempotency-Key": key })).statusCode).toBe(201);
+    }
+  });
+
+  it.each([
+    ["application/json", 201],
+    ["application/json; charset=utf-8", 201],
+    ["Application/JSON ;charset=utf-8", 201],
+    ["application/jsonp", 415],
+    ["text/plain; profile=application/json", 415],
+    ["x-application/json", 415],
+  ])("takes content type %s as %s", async (contentType, status) => {
+    expect((await post({ type: "a", payload: {} }, { "Idempotency-Key": newKey(), "content-type": contentType })).statusCode).toBe(status);
+  });
+
+  it("accepts a body of exactly the size limit", async () => {
+    const frame = JSON.stringify({ type: "big", payload: { blob: "" } });
+    const body = JSON.stringify({ type: "big", payload: { blob: "x".repeat(16_384 - frame.length) } });
+    expect(Buffer.byteLength(body)).toBe(16_384);
+    const res = await handler(event("POST", "/process", body, { "Idempotency-Key": newKey() }), lambdaContext());
+    expect(res.statusCode).toBe(201);
+  });
+
   it("rejects a non-JSON content type (415)", async () => {
     const res = await post({ type: "a", payload: {} }, { "Idempotency-Key": newKey(), "content-type": "text/plain" });
     expect(res.statusCode).toBe(415);
     expect(parse(res)["field"]).toBe("header Content-Type");
   });
 
+  it("routes a path with trailing slashes as the path without, and leaves the root path alone", async () => {
+    expect((await handler(event("GET", "/health/"), lambdaContext())).statusCode).toBe(200);
+    expect((await handler(event("GET", "/health//"), lambdaContext())).statusCode).toBe(200);
+    const root = await handler(event("GET", "/"), lambdaContext());
+    expect(root.statusCode).toBe(404);
+    expect(parse(root)["error"]).toBe("no route for /");
+  });
+
   it("answers 404 for an unknown path and 405 for a wrong method", async () => {
-    expect((await handler(event("GET", "/nope"), lambdaContext())).statusCode).toBe(404);
+    const unknown = await handler(event("GET", "/nope/"), lambdaContext());
+    expect(unknown.statusCode).toBe(404);
+    expect(parse(unknown)["error"]).toBe("no route for /nope");
     const res = await handler(event("GET", "/process"), lambdaContext());
     expect(res.statusCode).toBe(405);
     expect(res.headers?.["allow"]).toBe("POST");

@@ -4,7 +4,8 @@ import { CANARY_KEY, createDrCheckHandler, HEARTBEAT_KEY, loadDrCheckConfig } fr
 import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
 import type { Emulator } from "./support/emulators.js";
 import { captureStdout, lambdaContext } from "./support/lambda-context.js";
-import { freePort } from "./support/moto.js";
+import { CreateDBClusterCommand, CreateDBInstanceCommand, DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { describeWithMoto, freePort, MOTO_SETUP_TIMEOUT_MS, startMoto, type Moto } from "./support/moto.js";
 
 const PRIMARY = "us-east-1";
 const SECONDARY = "us-east-2";
@@ -230,5 +231,89 @@ describe("what the check writes, reads and reports", () => {
       if (previous === undefined) delete process.env["AWS_ENDPOINT_URL_RDS"];
       else process.env["AWS_ENDPOINT_URL_RDS"] = previous;
     }
+  });
+});
+
+/**
+ * The probe of the primary database against moto's RDS in the primary region: available only with
+ * the cluster available and a writer among its members, whatever readers it also has. Its own
+ * primary region: the handler keeps one RDS client per region for the container's life, and
+ * another test has pointed us-east-1's at a closed port.
+ */
+const PROBED = "us-west-1";
+describeWithMoto("the secondary's probe of the primary database", () => {
+  let moto: Moto;
+  let rds: RDSClient;
+  let previous: string | undefined;
+  const cluster = async (id: string, instances: number) => {
+    await rds.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: id,
+        Engine: "aurora-postgresql",
+        MasterUsername: "app",
+        MasterUserPassword: "emulator-only-password",
+      }),
+    );
+    for (let n = 1; n <= instances; n++)
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: `${id}-${n}`,
+          DBClusterIdentifier: id,
+          Engine: "aurora-postgresql",
+          DBInstanceClass: "db.serverless",
+        }),
+      );
+  };
+  beforeAll(async () => {
+    moto = await startMoto();
+    rds = new RDSClient({ region: PROBED, endpoint: moto.endpoint });
+    previous = process.env["AWS_ENDPOINT_URL_RDS"];
+    process.env["AWS_ENDPOINT_URL_RDS"] = moto.endpoint;
+    await cluster("db-writer-and-reader", 2);
+    await cluster("db-headless", 0);
+  }, MOTO_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    if (previous === undefined) delete process.env["AWS_ENDPOINT_URL_RDS"];
+    else process.env["AWS_ENDPOINT_URL_RDS"] = previous;
+    rds?.destroy();
+    await moto?.stop();
+  });
+
+  const probe = async (clusterId: string) => {
+    const { result, lines } = await captureStdout(() =>
+      createDrCheckHandler(env(SECONDARY, { PRIMARY_REGION: PROBED, PRIMARY_DB_CLUSTER_IDENTIFIER: clusterId }))(
+        scheduled,
+        lambdaContext(),
+      ),
+    );
+    const warning = lines.find((l) => l["msg"] === "primary database unavailable");
+    return {
+      available: (result as { primaryDatabaseAvailable?: boolean }).primaryDatabaseAvailable,
+      detail: warning?.["detail"],
+      emf: emfOf(lines)[0],
+    };
+  };
+
+  it("is up with a writer among the members, a reader beside it", async () => {
+    const members = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: "db-writer-and-reader" }))).DBClusters![0]!
+      .DBClusterMembers!;
+    expect(members.map((m) => m.IsClusterWriter).sort()).toEqual([false, true]);
+    expect(await probe("db-writer-and-reader")).toMatchObject({ available: true, detail: undefined, emf: { PrimaryDatabaseAvailable: 1 } });
+  });
+
+  it("is down, and says why, when the cluster is available but has no writer", async () => {
+    expect(await probe("db-headless")).toMatchObject({
+      available: false,
+      detail: "status available, writer absent",
+      emf: { PrimaryDatabaseAvailable: 0 },
+    });
+  });
+
+  it("is down, with RDS's error code, when the cluster does not exist", async () => {
+    expect(await probe("db-gone")).toMatchObject({
+      available: false,
+      detail: "DBClusterNotFoundFault",
+      emf: { PrimaryDatabaseAvailable: 0 },
+    });
   });
 });

@@ -124,6 +124,8 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
     const gov = "arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts_1";
     expect(loadFailoverConfig({ ...baseEnv, TOPIC_ARN: gov }).topicRegion).toBe("us-gov-west-1");
     expect(loadFailoverConfig({ ...baseEnv, WRITER_AVAILABILITY_ZONE: "us-east-2c" }).writerAvailabilityZone).toBe("us-east-2c");
+    for (const zone of ["us-iso-east-1a", "us-isob-east-1b", "us-gov-west-1a"])
+      expect(loadFailoverConfig({ ...baseEnv, WRITER_AVAILABILITY_ZONE: zone }).writerAvailabilityZone).toBe(zone);
     expect(loadFailoverConfig({ ...baseEnv, GLOBAL_CLUSTER_ID: `g${"1".repeat(62)}` }).globalClusterId).toHaveLength(63);
     for (const [name, value] of [
       ["TOPIC_ARN", "arn:aws:sqs:us-east-2:123456789012:alerts"],
@@ -140,6 +142,9 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
       ["WRITER_AVAILABILITY_ZONE", "xus-east-2b"],
       ["AUTOMATIC_PROMOTION", "TRUE"],
       ["AUTOMATIC_PROMOTION", "truely"],
+      ["AUTOMATIC_PROMOTION", "untrue"],
+      ["AUTOMATIC_PROMOTION", "not false"],
+      ["WRITER_AVAILABILITY_ZONE", "us-isoxx-east-1a"],
     ]) {
       expect(() => loadFailoverConfig({ ...baseEnv, [name!]: value })).toThrow(new RegExp(`^environment variable ${name} is invalid`));
     }
@@ -151,7 +156,9 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
       kind: "unplanned",
       targetRegion: "us-isob-east-1",
     });
-    for (const targetRegion of [2, "us-east-2a", "xus-east-2", "us-east", "US-EAST-2"]) {
+    // The isolated partitions name regions us-iso-east-1 and us-isob-east-1.
+    expect(parseTrigger({ type: "planned", targetRegion: "us-iso-east-1" })).toEqual({ kind: "planned", targetRegion: "us-iso-east-1" });
+    for (const targetRegion of [2, "us-east-2a", "xus-east-2", "us-east", "US-EAST-2", "us-east-2x", "us-isoxx-east-1"]) {
       expect(() => parseTrigger({ type: "planned", targetRegion })).toThrow(
         "planned failover request: field 'targetRegion' must be an AWS region such as us-east-2",
       );
@@ -464,7 +471,9 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
       DBClusterIdentifier: `gdb-headless-${SECONDARY}`,
       DBInstanceClass: "db.serverless",
       AvailabilityZone: `${SECONDARY}b`,
+      Engine: "aurora-postgresql",
       PubliclyAccessible: false,
+      AutoMinorVersionUpgrade: true,
       PromotionTier: 0,
     });
     expect(writer!.TagList).toContainEqual({ Key: RESUME_TAG, Value: "failover" });

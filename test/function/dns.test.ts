@@ -78,6 +78,11 @@ describe.each([...WITH_DNS, ...WITHOUT_DNS])("settled case %s", (name) => {
         type: "HTTPS",
         fqdn: `${observedOf(observed, api).id}.execute-api.${forProvider(api).region}.amazonaws.com`,
         resourcePath: `/${forProvider(stage).stageName}/health`,
+        // API Gateway serves execute-api hosts only to clients that send SNI: without it every
+        // check's TLS handshake fails and the region reads unhealthy for good.
+        enableSni: true,
+        // Latency measurement can only be chosen when the check is created.
+        measureLatency: true,
       });
     }
   });
@@ -149,7 +154,8 @@ describe.each(WITH_DNS)("settled case %s with the team's DNS", (name) => {
       expect(forProvider(record)).toMatchObject({
         name: dns().hostname,
         type: "A",
-        alias: { name: reported.regionalDomainName, zoneId: reported.regionalZoneId },
+        // The record's own health check decides; a regional API has no target health to add.
+        alias: { name: reported.regionalDomainName, zoneId: reported.regionalZoneId, evaluateTargetHealth: false },
         setIdentifier: role(record),
       });
       expect(forProvider(record).ttl).toBeUndefined();
@@ -243,6 +249,28 @@ describe("the team's zone as observed", () => {
     const rsp = RunFunctionResponse.toJSON(await render(claimOf("warm-standby"), unobserved)) as Json;
     const pending: string[] = rsp.desired.composite.resource.status.pending;
     expect(pending).toEqual(expect.arrayContaining(["primary-failover-alias waits for name of primary-team-zone"]));
+    expect(Object.keys(rsp.desired.resources).filter((key) => key.endsWith("failover-alias"))).toEqual([]);
+  });
+
+  it("is accepted when public, as the provider reports it: an empty VPC list", async () => {
+    const { fatal, desired } = await fatalOf(claimOf("warm-standby"), withZone({ vpc: [] }));
+    expect(fatal).toEqual([]);
+    expect(Object.keys(desired ?? {})).toEqual(expect.arrayContaining(["primary-failover-alias", "secondary-failover-alias"]));
+  });
+
+  it("gets no failover alias while the custom domain's regional name or zone id is unknown", async () => {
+    const { observed } = rendered["warm-standby"];
+    for (const missing of ["regionalDomainName", "regionalZoneId"]) {
+      const domain = observed["primary-domain-name"];
+      const atProvider = { ...domain.status?.atProvider };
+      delete atProvider[missing];
+      const partial = { ...observed, "primary-domain-name": { ...domain, status: { ...domain.status, atProvider } } };
+      const rsp = RunFunctionResponse.toJSON(await render(claimOf("warm-standby"), partial)) as Json;
+      expect([missing, Object.keys(rsp.desired.resources).filter((key) => key.endsWith("failover-alias"))]).toEqual([
+        missing,
+        ["secondary-failover-alias"],
+      ]);
+    }
   });
 });
 

@@ -9,6 +9,18 @@ const GROUP_ARN = "arn:aws:logs:us-west-2:123456789012:log-group:/dr/stage-x/vpc
 const withGroup = { "primary-flow-logs-group": observedWith({ arn: `${GROUP_ARN}:*` }) };
 
 describe("network block", () => {
+  it("gives every tagged resource a Name that says its region, so the two regions' networks tell apart in the console", () => {
+    for (const role of ["primary", "secondary"] as const) {
+      const { out, scope } = runBlock(network, TWO_REGION_SPEC, { observed: withGroup, role });
+      // A log group's Name is its own name, a path each region holds apart.
+      const named = Object.entries(out).filter(([, r]: [string, any]) => fp(r).tags?.Name !== undefined && r.kind !== "Group");
+      expect(named.map(([key]) => key)).toEqual(
+        expect.arrayContaining(["vpc", "internet-gateway", "route-table-public", "route-table-private", "security-group-database"]),
+      );
+      for (const [key, resource] of named) expect([key, fp(resource).tags.Name]).toEqual([key, expect.stringContaining(scope.region.name)]);
+    }
+  });
+
   it("composes one VPC, two subnets and their route table associations per zone, the gateway, endpoints, the database group and flow logs, every model schema-valid", () => {
     const { out, models, scope } = runBlock(network, { ...BASE_SPEC, network: { availabilityZones: 3 } }, { observed: withGroup });
     const letters = scope.region.zones.map(zoneLetter);

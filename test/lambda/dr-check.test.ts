@@ -153,6 +153,15 @@ describe("what the check writes, reads and reports", () => {
     ]) {
       expect(() => loadDrCheckConfig(env(SECONDARY, { [name!]: value! }))).toThrow(new RegExp(`^environment variable ${name} is invalid`));
     }
+    // Each message says what the variable should hold.
+    for (const [name, value, expected] of [
+      ["TABLE_NAME", "t", "a DynamoDB table name"],
+      ["BUCKET_NAME", "Bucket", "an S3 bucket name"],
+      ["METRIC_NAMESPACE", "has space", "a CloudWatch namespace"],
+      ["PRIMARY_DB_CLUSTER_IDENTIFIER", "1db", "an RDS cluster identifier"],
+    ]) {
+      expect(() => loadDrCheckConfig(env(SECONDARY, { [name!]: value! }))).toThrow(`(expected ${expected})`);
+    }
     expect(() => loadDrCheckConfig(env(SECONDARY, { DEPENDENCY_TIMEOUT_MS: "49" }))).toThrow(/DEPENDENCY_TIMEOUT_MS must be an integer/);
   });
 

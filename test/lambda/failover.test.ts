@@ -148,6 +148,15 @@ describe("failover event parsing and decisions (no AWS calls)", () => {
     ]) {
       expect(() => loadFailoverConfig({ ...baseEnv, [name!]: value })).toThrow(new RegExp(`^environment variable ${name} is invalid`));
     }
+    // Each message says what the variable should hold.
+    for (const [name, value, expected] of [
+      ["TOPIC_ARN", "arn:aws:sqs:us-east-2:123456789012:alerts", "an SNS topic ARN"],
+      ["GLOBAL_CLUSTER_ID", "1gdb", "an RDS global cluster identifier"],
+      ["WRITER_AVAILABILITY_ZONE", "us-east-2", "an availability zone"],
+      ["AUTOMATIC_PROMOTION", "yes", "true or false"],
+    ]) {
+      expect(() => loadFailoverConfig({ ...baseEnv, [name!]: value })).toThrow(`(expected ${expected})`);
+    }
   });
 
   it("takes a planned or unplanned request only with a region for its target", () => {

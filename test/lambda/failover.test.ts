@@ -552,6 +552,37 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     expect(standIn.calls).toHaveLength(1);
   });
 
+  it.each([
+    ["a promotion already running", "FailoverGlobalCluster", "InvalidGlobalClusterStateFault", GLOBAL],
+    ["the writer already added", "CreateDBInstance", "DBInstanceAlreadyExists", "gdb-headless"],
+    ["the writer already added (fault code)", "CreateDBInstance", "DBInstanceAlreadyExistsFault", "gdb-headless"],
+  ])("takes RDS refusing for %s as another invocation's work under way: skipped, not failed", async (_what, action, code, id) => {
+    standIn.refusals.set(action, code);
+    const { result } = await captureStdout(() => handlerFor(id)({ type: "unplanned", targetRegion: SECONDARY }, lambdaContext()));
+    // The SDK names the exception for RDS's wire code DBInstanceAlreadyExists DBInstanceAlreadyExistsFault.
+    expect(result).toMatchObject({
+      outcome: "skipped",
+      decision: { action: "none", reason: expect.stringMatching(new RegExp(`^RDS reports ${code}(Fault)?: already under way$`)) },
+    });
+    expect((await notifications()).map((n) => n["outcome"])).toEqual(["skipped"]);
+  });
+
+  it("fails the invocation and pages when RDS refuses a promotion for any other reason", async () => {
+    standIn.refusals.set("FailoverGlobalCluster", "InvalidParameterCombination");
+    const { result, lines } = await captureStdout(() =>
+      handlerFor()({ type: "unplanned", targetRegion: SECONDARY }, lambdaContext()).then(
+        () => "resolved",
+        (err: Error) => err.name,
+      ),
+    );
+    expect(result).toBe("InvalidParameterCombination");
+    expect(lines).toContainEqual(expect.objectContaining({ level: "ERROR", msg: "failover failed", targetRegion: SECONDARY }));
+    expect(await notifications()).toEqual([
+      expect.objectContaining({ outcome: "failed", targetRegion: SECONDARY, globalClusterId: GLOBAL }),
+    ]);
+    expect(standIn.calls).toEqual([]);
+  });
+
   it("a planned request switches over without data loss", async () => {
     const sns = { Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify({ type: "planned", targetRegion: SECONDARY }) } }] };
     const { result } = await captureStdout(() => handlerFor()(sns, lambdaContext()));

@@ -5,7 +5,8 @@
  * unchanged; after a promotion it reports the global cluster as failing over / switching over in
  * DescribeGlobalClusters, and it refuses a second promotion with InvalidGlobalClusterStateFault,
  * as RDS does while one runs. `down` plays a regional outage: requests signed for a region in it
- * get 503, as an unreachable endpoint would. Every request is logged as action and region.
+ * get 503, as an unreachable endpoint would; `refusals` has RDS answer one call of an action with
+ * an error code. Every request is logged as action and region.
  * `complete()` plays the end of a promotion RDS would report later:
  * the target member becomes the writer and the global cluster is available again.
  */
@@ -36,6 +37,8 @@ export class RdsPromotionStandIn {
   readonly log: Array<{ action: string; region: string }> = [];
   /** Regions whose RDS endpoint is down. */
   readonly down = new Set<string>();
+  /** Actions RDS refuses on their next call: action -> the error code it answers with. */
+  readonly refusals = new Map<string, string>();
   /** Every promotion completed so far, in order. */
   readonly completed: PromotionCall[] = [];
   /** Promotions finished by complete(): global cluster id -> ARN of the member that now writes. */
@@ -52,6 +55,7 @@ export class RdsPromotionStandIn {
     this.log.length = 0;
     this.signed.length = 0;
     this.down.clear();
+    this.refusals.clear();
     this.completed.length = 0;
     this.writers.clear();
   }
@@ -101,6 +105,15 @@ export class RdsPromotionStandIn {
       return;
     }
     this.signed.push({ action: action ?? "", ...credentialScope(req.headers.authorization) });
+    const refusal = this.refusals.get(action ?? "");
+    if (refusal !== undefined) {
+      this.refusals.delete(action ?? "");
+      res.writeHead(400, { "content-type": "text/xml" });
+      res.end(
+        `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${refusal}</Code><Message>refused by the test</Message></Error><RequestId>standin</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     if (action === "FailoverGlobalCluster" || action === "SwitchoverGlobalCluster") {
       const id = params.get("GlobalClusterIdentifier") ?? "";
       const xml = (inner: string) =>

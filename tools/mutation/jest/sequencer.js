@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import Sequencer from "@jest/test-sequencer";
+import docblock from "jest-docblock";
 import { readFileCoverage } from "./file-coverage-table.js";
 
 /** Stryker's mutant switch, as its instrumenter writes it into every mutated file. */
@@ -33,9 +34,16 @@ export function mutantSources(dir) {
 
 /** The source base names a test file's docblock limits it to judging, or undefined for any. */
 export function judgedSources(text) {
-  const docblock = /^\s*\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? "";
-  const names = /@mutation-judges\s+([^\n]*)/.exec(docblock)?.[1];
-  return names === undefined ? undefined : new Set(names.split(/[\s,*]+/).filter(Boolean));
+  const names = docblock.parse(docblock.extract(text))["mutation-judges"];
+  return names === undefined
+    ? undefined
+    : new Set(
+        [names]
+          .flat()
+          .join(" ")
+          .split(/[\s,]+/)
+          .filter(Boolean),
+      );
 }
 
 /**

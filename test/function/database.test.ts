@@ -5,6 +5,10 @@ import { BASE_SPEC, TWO_REGION_SPEC, observedWith, runBlock } from "../support/b
 const CLUSTER_ARN = "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-stage-2b07edd8-us-west-2";
 
 const fp = (resource: any) => resource.spec.forProvider;
+/** A global cluster AWS reports: the secondary's cluster joins it once it exists. */
+const observed = {
+  "primary-aurora-global-cluster": observedWith({ arn: "arn:aws:rds::123456789012:global-cluster:dr-aurora-global-stage-2b07edd8" }),
+};
 
 describe("database block", () => {
   it("composes the key, subnet group, parameter group, cluster and instance, every model schema-valid", () => {
@@ -105,11 +109,31 @@ describe("database block", () => {
     expect(fp(out["database-key"]).enableKeyRotation).toBe(true);
   });
 
+  it.each(["primary", "secondary"] as const)(
+    "keeps the %s's instance in the region's first zone whatever the zone count, promoted first and patched",
+    (role) => {
+      const spec = { ...TWO_REGION_SPEC, tier: "warm-standby" };
+      const runs = [2, 3].map((availabilityZones) => runBlock(database, { ...spec, network: { availabilityZones } }, { role, observed }));
+      for (const { out, scope } of runs) {
+        const instance = fp(out["aurora-instance-1"]);
+        // An instance's zone cannot change without replacing it, so it follows n, not the zone count.
+        expect(instance.availabilityZone).toBe(scope.region.zones[0]);
+        // Aurora promotes the lowest tier first, and readers in tiers 0 and 1 scale with the
+        // writer's capacity (Serverless v2), so the one promoted already has it.
+        expect(instance.promotionTier).toBe(0);
+        // Minor versions carry the engine's security fixes; RDS applies them in the maintenance window.
+        expect(instance.autoMinorVersionUpgrade).toBe(true);
+      }
+      expect(runs[0]!.scope.region.zones[0]).toBe(runs[1]!.scope.region.zones[0]);
+    },
+  );
+
   it("forces TLS through the cluster parameter group of the engine's major version", () => {
     const { out } = runBlock(database, BASE_SPEC);
     const group = fp(out["aurora-parameter-group"]);
     expect(group.family).toBe("aurora-postgresql16");
-    expect(group.parameter).toContainEqual(expect.objectContaining({ name: "rds.force_ssl", value: "1" }));
+    // rds.force_ssl is dynamic, so it applies at once rather than at the next reboot.
+    expect(group.parameter).toContainEqual({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
     expect(fp(out["aurora-cluster"]).dbClusterParameterGroupNameSelector.matchLabels["dr.platform.io/resource"]).toBe(
       "aurora-parameter-group",
     );

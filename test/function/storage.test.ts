@@ -114,7 +114,13 @@ describe("storage block", () => {
       const rules = fp(runBlock(storage, BASE_SPEC).out["bucket-lifecycle"]).rule;
       expect(rules.every((r: any) => r.status === "Enabled")).toBe(true);
       expect(rules).toContainEqual(expect.objectContaining({ transition: [{ days: 30, storageClass: "STANDARD_IA" }] }));
-      expect(rules).toContainEqual(expect.objectContaining({ noncurrentVersionExpiration: [{ noncurrentDays: 90 }] }));
+      // Delete markers left without versions go too, so listings of the versioned bucket stay fast.
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        }),
+      );
       expect(rules).toContainEqual(expect.objectContaining({ abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }));
     });
   });
@@ -145,6 +151,24 @@ describe("storage block", () => {
     // The provider keeps an alias's external name without `alias/`; AWS and SNS/SQS see it with the prefix.
     expect(out["storage-key-alias"].metadata.annotations[EXTERNAL_NAME]).toBe("dr-storage-stage-2b07edd8-us-west-2");
     expect(fp(out["storage-key"]).enableKeyRotation).toBe(true);
+  });
+
+  it("replicates only once both regions' keys are reported: S3 re-encrypts replicas with the destination's key", () => {
+    const bothKeys = { ...withKey, "secondary-storage-key": observedWith({ arn: KEY_ARN.replace("us-west-2", "us-east-1") }) };
+    const waiting = runBlock(storage, TWO_REGION_SPEC, { observed: withKey });
+    expect(waiting.out["bucket-replication"]).toBeUndefined();
+    expect(waiting.out["replication-role-policy"]).toBeUndefined();
+    expect(waiting.pending).toEqual(
+      expect.arrayContaining([
+        { resource: "primary-replication-role-policy", reason: "waits for arn of secondary-storage-key" },
+        { resource: "primary-bucket-replication", reason: "waits for arn of secondary-storage-key" },
+      ]),
+    );
+    const ready = runBlock(storage, TWO_REGION_SPEC, { observed: bothKeys });
+    expect(fp(ready.out["bucket-replication"]).rule[0].destination.encryptionConfiguration).toEqual({
+      replicaKmsKeyId: bothKeys["secondary-storage-key"].status!.atProvider!.arn,
+    });
+    expect(ready.pending).toEqual([]);
   });
 
   it("composes the secondary region's storage in that region, selecting that region's siblings", () => {

@@ -26,6 +26,8 @@ export interface SettledClaim {
   claim: Claim;
   resources: Resources;
   protection: boolean;
+  /** Everything a render waited for on the way to the settled state ([waiting, field, read from]). */
+  waited: Array<[string, string, string]>;
 }
 
 export async function settledClaims(): Promise<SettledClaim[]> {
@@ -33,7 +35,7 @@ export async function settledClaims(): Promise<SettledClaim[]> {
   for (const { source, claim } of shippedClaims()) {
     const settled = await settle(claim);
     if (settled.fatal) throw new Error(`${source} is refused: ${settled.fatal}`);
-    out.push({ source, claim, resources: settled.resources, protection: validateSpec(claim.spec).protection });
+    out.push({ source, claim, resources: settled.resources, protection: validateSpec(claim.spec).protection, waited: settled.waited });
   }
   return out;
 }

@@ -492,6 +492,77 @@ const MUTATIONS: Mutation[] = [
       return n;
     },
   },
+  // What IAM's grammar refuses, each on one document of the warm-standby example.
+  ...(
+    [
+      ["a Sid repeated", "iam", "RolePolicy", "role-api-policy", "policy", (st) => (st[1].Sid = st[0].Sid)],
+      ["an empty Sid", "iam", "RolePolicy", "role-api-policy", "policy", (st) => (st[0].Sid = "")],
+      ["an action without its service", "iam", "RolePolicy", "role-api-policy", "policy", (st) => (st[0].Action = "GetItem")],
+      ["no action", "iam", "RolePolicy", "role-dr-check-policy", "policy", (st) => (st[0].Action = [])],
+      ["a Principal in a role's permissions", "iam", "RolePolicy", "role-api-policy", "policy", (st) => (st[0].Principal = "*")],
+      ["a Resource in a trust policy", "iam", "Role", "role-api", "assumeRolePolicy", (st) => (st[0].Resource = "*")],
+      ["a bucket policy without a Principal", "s3", "BucketPolicy", "bucket-policy", "policy", (st) => delete st[0].Principal],
+      ["a resource that is not an ARN", "iam", "RolePolicy", "replication-role-policy", "policy", (st) => (st[0].Resource = "data")],
+      [
+        "an empty condition value",
+        "iam",
+        "RolePolicy",
+        "replication-role-policy",
+        "policy",
+        (st) => {
+          for (const x of st.filter((x) => x.Condition)) x.Condition.StringEquals["kms:ViaService"] = "";
+        },
+      ],
+      [
+        "an empty Condition",
+        "iam",
+        "RolePolicy",
+        "replication-role-policy",
+        "policy",
+        (st) => {
+          for (const x of st.filter((x) => x.Condition)) x.Condition = {};
+        },
+      ],
+      [
+        "an unknown condition operator",
+        "s3",
+        "BucketPolicy",
+        "bucket-policy",
+        "policy",
+        (st) => {
+          st[0].Condition = { Boolean: st[0].Condition.Bool };
+        },
+      ],
+      [
+        "a role's inline policies over 10,240 characters",
+        "iam",
+        "RolePolicy",
+        "role-api-policy",
+        "policy",
+        (st) => {
+          const resource = `arn:aws:dynamodb:eu-west-1:123456789012:table/${"t".repeat(200)}`;
+          for (let i = 0; i < 50; i++) st.push({ Sid: `Read${i}`, Effect: "Allow", Action: "dynamodb:GetItem", Resource: resource });
+        },
+      ],
+    ] satisfies Array<[string, string, string, string, string, (st: any[]) => unknown]>
+  ).map(([label, group, kind, logical, field, edit]): Mutation => ({
+    rule: "iam-policy-grammar",
+    label,
+    apply: (res) => {
+      const [n, r] = pick(res, group, kind, byLabel(logical));
+      setPolicy(r, field, edit);
+      return n;
+    },
+  })),
+  {
+    rule: "iam-policy-grammar",
+    label: "an older policy language version",
+    apply: (res) => {
+      const [n, r] = pick(res, "iam", "RolePolicy", byLabel("role-api-policy"));
+      fp(r).policy = JSON.stringify({ Version: "2008-10-17", Statement: statements(fp(r).policy) });
+      return n;
+    },
+  },
 ];
 
 describe("each control catches a violation", () => {

@@ -18,6 +18,7 @@ import {
   type Resources,
   type Statement,
 } from "./resources.js";
+import { documentProblems, policyDocuments, quotaProblems } from "./iam-grammar.js";
 
 export interface Violation {
   /** Composed resource name. */
@@ -507,6 +508,21 @@ export const RULES: readonly Rule[] = [
               .map((a) => ({ resource, message: `statement ${s.Sid ?? "(no Sid)"} allows ${a} on every resource` })),
           ),
       ),
+  },
+  {
+    id: "iam-policy-grammar",
+    description:
+      "Every policy document (role permissions and trust, bucket and key policies) is one AWS accepts: version 2012-10-17, statements with an Effect, service:Action names, unique alphanumeric Sids, a Principal only where the kind takes one, ARNs, known condition operators with service keys and values, and within its size quota.",
+    note: "AWS refuses such a document (MalformedPolicyDocument, LimitExceeded) when the provider applies it, so the resource never becomes ready.",
+    check: (res) => {
+      const documents = policyDocuments(res);
+      return [
+        ...documents.flatMap(({ resource, field, kind, document }) =>
+          documentProblems(document, kind).map((problem) => ({ resource, message: `${field} ${problem}` })),
+        ),
+        ...quotaProblems(documents),
+      ];
+    },
   },
   {
     id: "iam-managed-policies",

@@ -25,6 +25,8 @@ export interface Settled {
   fatal?: string;
   /** The last render's response. */
   response: RunFunctionResponse;
+  /** Everything a render reported waiting for on the way, as [waiting resource, field, resource it is read from]. */
+  waited: Array<[string, string, string]>;
 }
 
 interface Known {
@@ -129,12 +131,15 @@ export const resourcesOf = (rsp: RenderedJson): Resources =>
 /** Renders `claim` until it waits for nothing, from nothing observed or from what an earlier claim left (`from`). */
 export async function settle(claim: Claim, maxRounds = MAX_ROUNDS, from: Record<string, ObservedResource> = {}): Promise<Settled> {
   let observed = from;
+  const waited: Settled["waited"] = [];
   for (let round = 1; round <= maxRounds; round++) {
     const response = await render(claim, observed);
     const rsp = RunFunctionResponse.toJSON(response) as RenderedJson;
     const fatal = fatalOf(rsp);
-    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal, response, observed };
-    if (waitingFor(rsp).length === 0) return { resources: resourcesOf(rsp), rounds: round, response, observed };
+    if (fatal) return { resources: resourcesOf(rsp), rounds: round, fatal, response, observed, waited };
+    const waiting = waitingFor(rsp);
+    if (waiting.length === 0) return { resources: resourcesOf(rsp), rounds: round, response, observed, waited };
+    waited.push(...waiting);
     observed = nextObserved(rsp, observed, claim);
   }
   throw new Error(`the composition still waits for observed values after ${maxRounds} renders`);

@@ -245,9 +245,12 @@ interface ValidationOption {
   resourceRecordValue?: string;
 }
 
-/** The certificate's DNS validation record for `hostname`, once ACM has reported it. */
+/**
+ * The certificate's DNS validation record for `hostname`, once ACM has reported it. What waits is
+ * the validation: a secondary whose record is the primary's never composes a record of its own.
+ */
 function validationOption(scope: RegionScope, hostname: string, role = scope.region.role): Required<ValidationOption> | undefined {
-  const options = scope.atProviderList(LOGICAL.certificate, "domainValidationOptions", LOGICAL.certificateValidationRecord, role);
+  const options = scope.atProviderList(LOGICAL.certificate, "domainValidationOptions", LOGICAL.certificateValidation, role);
   const option = (options as ValidationOption[] | undefined)?.find((o) => o.domainName === hostname);
   return option?.resourceRecordName && option.resourceRecordType && option.resourceRecordValue
     ? (option as Required<ValidationOption>)

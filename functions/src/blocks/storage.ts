@@ -54,10 +54,9 @@ export function replicationRuleId(destination: RegionRole): string {
   return `replicate-all-to-${destination}`;
 }
 
-/** The region a region's bucket replicates to: the other one, in a DR tier. */
+/** The region a region's bucket replicates to: the other one, in a DR tier (none without a secondary). */
 export function replicationDestination(scope: RegionScope): RegionContext | undefined {
   const { env, region } = scope;
-  if (!env.secondary) return undefined;
   return region.role === "primary" ? env.secondary : env.primary;
 }
 

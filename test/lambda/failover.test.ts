@@ -7,7 +7,7 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import type { FailoverStatus } from "@aws-sdk/client-rds";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   INSTANCE_CREATED_EVENT,
@@ -509,6 +509,48 @@ describeWithMoto("failover handler against moto (RDS global cluster, SNS)", () =
     const { result } = await captureStdout(() => handlerFor()(created, lambdaContext()));
     expect(result.outcome).toBe("ignored");
     expect(standIn.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ["switchover", "planned", "SwitchoverGlobalCluster"],
+    ["failover", "unplanned", "FailoverGlobalCluster"],
+  ])("resumes a %s from the tag of the writer it added, whichever mode the creation event finds", async (mode, type, action) => {
+    const handler = handlerFor("gdb-headless", false);
+    const { result: first } = await captureStdout(() => handler({ type, targetRegion: SECONDARY }, lambdaContext()));
+    expect(first).toMatchObject({ outcome: "adding-writer", mode });
+    const writerId = `gdb-headless-${SECONDARY}-1`;
+    const created = { "detail-type": "RDS DB Instance Event", detail: { SourceIdentifier: writerId, EventID: INSTANCE_CREATED_EVENT } };
+    const { result: second } = await captureStdout(() => handler(created, lambdaContext()));
+    expect(second).toMatchObject({ outcome: "started", mode });
+    expect(standIn.calls.map((c) => c.action)).toEqual([action]);
+  });
+
+  it("ignores the creation event of a writer whose resume tag names no promotion", async () => {
+    const writerId = `gdb-headless-${SECONDARY}-1`;
+    await rds(SECONDARY).send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: writerId,
+        DBClusterIdentifier: `gdb-headless-${SECONDARY}`,
+        Engine: "aurora-postgresql",
+        DBInstanceClass: "db.serverless",
+        Tags: [{ Key: RESUME_TAG, Value: "add-writer" }],
+      }),
+    );
+    const created = { "detail-type": "RDS DB Instance Event", detail: { SourceIdentifier: writerId, EventID: INSTANCE_CREATED_EVENT } };
+    const { result } = await captureStdout(() => handlerFor("gdb-headless")(created, lambdaContext()));
+    expect(result.outcome).toBe("ignored");
+    expect(standIn.calls).toEqual([]);
+  });
+
+  it("keeps its SNS subject within SNS's 100 characters for the longest global cluster id, so the page is sent", async () => {
+    const longest = `g${"1".repeat(62)}`;
+    const direct = new SNSClient({ region: PRIMARY, endpoint: moto.endpoint, maxAttempts: 1 });
+    // moto refuses a longer subject, as SNS does.
+    await expect(direct.send(new PublishCommand({ TopicArn: topicArn, Subject: "s".repeat(101), Message: "{}" }))).rejects.toThrow();
+    direct.destroy();
+    const { result } = await captureStdout(() => handlerFor(longest, false)(alarm, lambdaContext("failover")));
+    expect(result.outcome).toBe("paged");
+    expect(await notifications()).toEqual([expect.objectContaining({ outcome: "paged", globalClusterId: longest })]);
   });
 
   it("signs every RDS call for the region being promoted, not for the Lambda's own region", async () => {

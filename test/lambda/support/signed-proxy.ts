@@ -1,7 +1,8 @@
 /**
  * A loopback proxy in front of an emulator that records every request as the SDK signed it, then
  * forwards it unchanged, Host header included, so the URLs the emulator builds from it (SQS queue
- * URLs) point back through the proxy. It answers nothing itself: what the emulator says is passed on.
+ * URLs) point back through the proxy. What the emulator says is passed on, unless a fault set with
+ * `fail` matches the request: then the proxy answers it as AWS would fail it, or never answers.
  */
 import { createServer, request } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
@@ -26,18 +27,34 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 export interface RecordedCall {
   /** The JSON protocols' operation, from `X-Amz-Target` (`AmazonSQS.SendMessage`). */
   operation: string;
+  /** The HTTP method and path (what names a REST protocol's operation, S3's). */
+  method: string;
+  path: string;
   region: string | undefined;
   service: string | undefined;
   /** The JSON request body (empty for other protocols). */
   input: Record<string, unknown>;
 }
 
+/** How a matched request is failed: an AWS error answer, or no answer at all (a hung dependency). */
+export type Fault = { status: number; headers?: Record<string, string>; body: string } | "no answer";
+
 export class SignedProxy {
   readonly calls: RecordedCall[] = [];
   private server: Server | undefined;
+  private faults: Array<{ matches: (call: RecordedCall) => boolean; fault: Fault }> = [];
   endpoint = "";
 
   constructor(private readonly upstream: string) {}
+
+  /** Fails every request `matches` accepts with `fault`, until `clearFaults`. */
+  fail(matches: (call: RecordedCall) => boolean, fault: Fault): void {
+    this.faults.push({ matches, fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
@@ -49,7 +66,17 @@ export class SignedProxy {
           } catch {
             // not a JSON protocol request
           }
-          this.calls.push({ operation: String(req.headers["x-amz-target"] ?? ""), ...credentialScope(req.headers.authorization), input });
+          const call: RecordedCall = {
+            operation: String(req.headers["x-amz-target"] ?? ""),
+            method: req.method ?? "",
+            path: new URL(req.url ?? "/", this.upstream).pathname,
+            ...credentialScope(req.headers.authorization),
+            input,
+          };
+          this.calls.push(call);
+          const fault = this.faults.find((f) => f.matches(call))?.fault;
+          if (fault === "no answer") return;
+          if (fault) return void res.writeHead(fault.status, fault.headers).end(fault.body);
           const out = request(new URL(req.url ?? "/", this.upstream), { method: req.method, headers: req.headers }, (up) => {
             res.writeHead(up.statusCode ?? 502, up.headers);
             up.pipe(res);

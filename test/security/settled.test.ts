@@ -59,6 +59,44 @@ it("S3 rule ids are 1 to 255 characters and unique within their configuration, a
   }
 });
 
+/**
+ * What each API takes as a description (EC2 CreateSecurityGroup, RDS CreateDBSubnetGroup and
+ * CreateDBClusterParameterGroup require one; lengths from each API reference): a description AWS
+ * refuses keeps the resource from ever being created.
+ */
+const DESCRIPTIONS: Array<{ kind: string; field: string; required: boolean; max: number; characters?: RegExp }> = [
+  // EC2-VPC: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*
+  { kind: "ec2/SecurityGroup", field: "description", required: true, max: 255, characters: /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/ },
+  { kind: "rds/SubnetGroup", field: "description", required: true, max: 255 },
+  { kind: "rds/ClusterParameterGroup", field: "description", required: true, max: 255 },
+  { kind: "kms/Key", field: "description", required: false, max: 8192 },
+  { kind: "secretsmanager/Secret", field: "description", required: false, max: 2048 },
+  { kind: "iam/Role", field: "description", required: false, max: 1000, characters: /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/ },
+  { kind: "lambda/Function", field: "description", required: false, max: 256 },
+  { kind: "cloudwatchevents/Rule", field: "description", required: false, max: 512 },
+  { kind: "cloudwatch/MetricAlarm", field: "alarmDescription", required: false, max: 1024 },
+];
+
+it("every description is one its API accepts: present where required, within its length and characters", () => {
+  const judged = new Set<string>();
+  for (const { source, resources } of envs) {
+    for (const [key, r] of Object.entries(resources)) {
+      const kind = `${r.apiVersion.split(".")[0]}/${r.kind}`;
+      const rule = DESCRIPTIONS.find((d) => d.kind === kind);
+      if (!rule) continue;
+      judged.add(kind);
+      const text = forProvider(r)[rule.field] as string | undefined;
+      const problems = [
+        ...(rule.required && !text ? ["missing"] : []),
+        ...((text?.length ?? 0) > rule.max ? [`over ${rule.max}`] : []),
+        ...(text && rule.characters && !rule.characters.test(text) ? ["characters"] : []),
+      ];
+      expect({ source, key, problems }).toEqual({ source, key, problems: [] });
+    }
+  }
+  expect([...judged].sort()).toEqual(DESCRIPTIONS.map((d) => d.kind).sort());
+});
+
 describe("time windows", () => {
   const MINUTES_PER_WEEK = 7 * 24 * 60;
   const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -279,9 +279,10 @@ export function createFailoverHandler(env: Env) {
   };
 }
 
+/** The SDK names an RDS error by its shape (`DBInstanceAlreadyExistsFault`), not by RDS's wire code (`DBInstanceAlreadyExists`). */
 function alreadyUnderWay(err: unknown): boolean {
   const code = errorCode(err);
-  return code === "InvalidGlobalClusterStateFault" || code === "DBInstanceAlreadyExists" || code === "DBInstanceAlreadyExistsFault";
+  return code === "InvalidGlobalClusterStateFault" || code === "DBInstanceAlreadyExistsFault";
 }
 
 async function describeInstance(client: ReturnType<typeof rds>, instanceId: string): Promise<DBInstance | undefined> {
@@ -289,7 +290,7 @@ async function describeInstance(client: ReturnType<typeof rds>, instanceId: stri
     const res = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
     return res.DBInstances?.[0];
   } catch (err) {
-    if (errorCode(err) === "DBInstanceNotFound" || errorCode(err) === "DBInstanceNotFoundFault") return undefined;
+    if (errorCode(err) === "DBInstanceNotFoundFault") return undefined;
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import { compute, HANDLER_SPECS, WILDCARD_ACTIONS, codeKey } from "../../functio
 import { resourceNames } from "../../functions/src/blocks/names.js";
 import { dataBucketName } from "../../functions/src/blocks/storage.js";
 import { LAMBDA_CODE } from "../../functions/src/lambda-code.js";
+import { writerInstanceId } from "../../functions/lambda/failover.js";
 import { ACCOUNT, arn, observedOf, ofKind, runBlock } from "../support/blocks.js";
 
 const TABLE_ARN = arn.table("dr-table-prod01-9872f00b");
@@ -40,6 +41,9 @@ describe("compute block", () => {
       restrictPublicBuckets: true,
     });
     expect(resources["code-bucket-versioning"].spec.forProvider.versioningConfiguration).toEqual({ status: "Enabled" });
+    // The code is written again by every render: a protected environment keeps its data, not this bucket.
+    expect(bucket.spec.deletionPolicy ?? "Delete").toBe("Delete");
+    expect(bucket.spec.forProvider.forceDestroy).toBe(true);
   });
 
   it("writes each handler's zip under a key carrying its sha, and the function deploys exactly that object", () => {
@@ -58,6 +62,8 @@ describe("compute block", () => {
         sourceCodeHash: code.sha256Base64,
         s3BucketSelector: { matchControllerRef: true, matchLabels: { "dr.platform.io/resource": "code-bucket" } },
         runtime: "nodejs22.x",
+        // The code is a zip in S3; an Image package would need a container image instead.
+        packageType: "Zip",
         handler: "index.handler",
         architectures: ["arm64"],
         tracingConfig: { mode: "Active" },
@@ -217,6 +223,31 @@ describe("compute block", () => {
         Resource: secondary["alerts-key"].arn,
         Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
       });
+    });
+
+    it("lets the orchestrator add and tag each cluster's writer `<cluster>-1`, by the instance ARN RDS authorizes CreateDBInstance on", () => {
+      const { resources } = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+      const addWriter = policyOf(resources["role-failover-policy"]).Statement.find((s) => s.Sid === "AddWriter");
+      // The identifier the orchestrator gives the writer it adds, as RDS names an instance in an ARN.
+      const instance = (region: string) => `arn:aws:rds:${region}:${ACCOUNT}:db:${writerInstanceId(`dr-aurora-prod01-9872f00b-${region}`)}`;
+      expect(addWriter?.Resource).toEqual([CLUSTER("us-east-1"), CLUSTER("us-west-2"), instance("us-east-1"), instance("us-west-2")]);
+      expect(instance("us-west-2")).toBe(`arn:aws:rds:us-west-2:${ACCOUNT}:db:dr-aurora-prod01-9872f00b-us-west-2-1`);
+    });
+
+    it("lets only the secondary's canary describe the primary cluster, the one it is told to probe, by its full ARN", () => {
+      const secondaryRun = runBlock(compute, "compute", { spec, observed, role: "secondary" });
+      const probe = policyOf(secondaryRun.resources["role-dr-check-policy"]).Statement.find((s) => s.Sid === "ProbePrimaryDatabase");
+      expect(probe).toMatchObject({ Effect: "Allow", Action: "rds:DescribeDBClusters", Resource: CLUSTER("us-east-1") });
+      const variables = secondaryRun.resources["function-dr-check"].spec.forProvider.environment.variables;
+      expect(variables.PRIMARY_DB_CLUSTER_IDENTIFIER).toBe("dr-aurora-prod01-9872f00b-us-east-1");
+      // The primary's canary writes the heartbeat and probes nothing: neither the variable nor the permission.
+      const primaryOwn = { ...OBSERVED, queue: primary.queue, "storage-key": primary["storage-key"] };
+      const primaryRun = runBlock(compute, "compute", { spec, observed: observedOf(primaryOwn, "primary"), role: "primary" });
+      const primaryStatements = policyOf(primaryRun.resources["role-dr-check-policy"]).Statement;
+      expect(primaryStatements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith("rds:"))).toEqual([]);
+      expect(primaryRun.resources["function-dr-check"].spec.forProvider.environment.variables).not.toHaveProperty(
+        "PRIMARY_DB_CLUSTER_IDENTIFIER",
+      );
     });
 
     const URL = (region: string) => `https://sqs.${region}.amazonaws.com/${ACCOUNT}/dr-queue-prod01-9872f00b-${region}`;

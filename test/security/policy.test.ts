@@ -504,6 +504,14 @@ const MUTATIONS: Mutation[] = [
       ["a bucket policy without a Principal", "s3", "BucketPolicy", "bucket-policy", "policy", (st) => delete st[0].Principal],
       ["a resource that is not an ARN", "iam", "RolePolicy", "replication-role-policy", "policy", (st) => (st[0].Resource = "data")],
       [
+        "an ARN of no partition",
+        "iam",
+        "RolePolicy",
+        "role-dr-check-policy",
+        "policy",
+        (st) => (st[0].Resource = "arn:undefined:dynamodb:eu-west-1:123456789012:table/t"),
+      ],
+      [
         "an empty condition value",
         "iam",
         "RolePolicy",

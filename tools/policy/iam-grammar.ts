@@ -28,6 +28,8 @@ const KEY_POLICY_BYTES = 32 * 1024;
 /** `service:Action`, a pattern of one, or `*`. */
 const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const SID = /^[A-Za-z0-9]+$/;
+/** `arn:<partition>:<service>:<region>:<account>:<resource>`; region and account empty where the service has none (S3, IAM). */
+const ARN = /^arn:aws(-cn|-us-gov|-iso(-[a-z])?)?:[a-z0-9-]+:([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)?:(\d{12})?:.+$/;
 const OPERATOR =
   /^((ForAnyValue|ForAllValues):)?(String(Not)?Equals(IgnoreCase)?|String(Not)?Like|Numeric(Not)?Equals|Numeric(Less|Greater)Than(Equals)?|Date(Not)?Equals|Date(Less|Greater)Than(Equals)?|Bool|BinaryEquals|(Not)?IpAddress|Arn(Not)?(Equals|Like))(IfExists)?$|^Null$/;
 /** `aws:SecureTransport`, `kms:ViaService`, `kms:EncryptionContext:aws:logs:arn`, `sns:Endpoint`... */
@@ -86,7 +88,7 @@ function statementProblems(s: Statement, kind: DocumentKind): string[] {
     const resources = list(s.Resource ?? s.NotResource);
     if (resources.length === 0 && resourced) problems.push("names no resource");
     for (const r of resources)
-      if (typeof r !== "string" || !(r === "*" || r.startsWith("arn:"))) problems.push(`resource ${JSON.stringify(r)} is not an ARN or *`);
+      if (typeof r !== "string" || !(r === "*" || ARN.test(r))) problems.push(`resource ${JSON.stringify(r)} is not an ARN or *`);
   }
   if (s.Condition !== undefined) {
     const operators = Object.entries(s.Condition ?? {});

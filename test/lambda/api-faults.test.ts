@@ -4,11 +4,10 @@
  * audit clean-up S3 refuses. Real dynalite and s3rver behind loopback proxies (SignedProxy) that
  * fail the matching requests as AWS would.
  */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { auditKey, createApiHandler, recordId, recordKey } from "../../functions/lambda/api.js";
-import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
-import type { Emulator } from "./support/emulators.js";
+import { startApiStores, type ApiStores } from "./support/api-stores.js";
 import { apiEvent, captureStdout, lambdaContext, muteStdout } from "./support/lambda-context.js";
 import { SignedProxy, type RecordedCall } from "./support/signed-proxy.js";
 
@@ -17,43 +16,25 @@ const TABLE = "records-faults01";
 const BUCKET = "audit-faults01";
 const ENV = { AWS_REGION: REGION, TABLE_NAME: TABLE, BUCKET_NAME: BUCKET };
 
-let ddbEmu: Emulator;
-let s3Emu: Emulator & { directory: string };
-let ddbProxy: SignedProxy;
-let s3Proxy: SignedProxy;
-let ddb: DynamoDBClient;
-let s3: S3Client;
+let stores: ApiStores<SignedProxy, SignedProxy>;
 let unmute: () => void;
 
 beforeAll(async () => {
   unmute = muteStdout();
-  useTestCredentials();
-  [ddbEmu, s3Emu] = await Promise.all([startDynalite(), startS3rver([BUCKET])]);
-  ddbProxy = new SignedProxy(ddbEmu.endpoint);
-  s3Proxy = new SignedProxy(s3Emu.endpoint);
-  await Promise.all([ddbProxy.start(), s3Proxy.start()]);
-  // The handler's clients are created per module registry; this file's reach both through the proxies.
-  process.env["AWS_ENDPOINT_URL_DYNAMODB"] = ddbProxy.endpoint;
-  process.env["AWS_ENDPOINT_URL_S3"] = s3Proxy.endpoint;
-  await createTable(ddbEmu.endpoint, TABLE);
-  ddb = new DynamoDBClient({ region: REGION, endpoint: ddbEmu.endpoint });
-  s3 = new S3Client({ region: REGION, endpoint: s3Emu.endpoint, forcePathStyle: true });
+  const front = (upstream: string) => new SignedProxy(upstream);
+  stores = await startApiStores({ region: REGION, table: TABLE, bucket: BUCKET, dynamodbFront: front, s3Front: front });
 });
 
 afterEach(() => {
-  ddbProxy.clearFaults();
-  s3Proxy.clearFaults();
-  ddbProxy.calls.length = 0;
-  s3Proxy.calls.length = 0;
+  for (const proxy of [stores.dynamodbFront, stores.s3Front]) {
+    proxy.clearFaults();
+    proxy.calls.length = 0;
+  }
 });
 
 afterAll(async () => {
   unmute?.();
-  ddb?.destroy();
-  s3?.destroy();
-  await Promise.all([ddbProxy?.stop(), s3Proxy?.stop()]);
-  await Promise.all([ddbEmu?.stop(), s3Emu?.stop()]);
-  if (s3Emu) removeDir(s3Emu.directory);
+  await stores?.stop();
 });
 
 let seq = 0;
@@ -75,12 +56,12 @@ const dynamoError = (type: string, message: string) => ({
   body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }),
 });
 const stored = async (id: string) =>
-  (await ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(id), ConsistentRead: true }))).Item;
+  (await stores.ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(id), ConsistentRead: true }))).Item;
 const audited = async (id: string) =>
-  ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: auditKey(id) }))).KeyCount ?? 0) > 0;
+  ((await stores.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: auditKey(id) }))).KeyCount ?? 0) > 0;
 
 it("a DynamoDB that never answers ends the request at the per-call deadline: 503 naming DynamoDB, nothing written", async () => {
-  ddbProxy.fail(dynamoOperation("GetItem"), "no answer");
+  stores.dynamodbFront.fail(dynamoOperation("GetItem"), "no answer");
   const { id, run } = post({ ...ENV, DEPENDENCY_TIMEOUT_MS: "200" });
   const { result, lines } = await run();
   expect(result.statusCode).toBe(503);
@@ -88,30 +69,36 @@ it("a DynamoDB that never answers ends the request at the per-call deadline: 503
   expect(result.headers?.["retry-after"]).toBe("1");
   expect(lines).toContainEqual(expect.objectContaining({ level: "ERROR", msg: "dependency failed", dependency: "dynamodb" }));
   // The read comes first, so neither store saw a write.
-  expect(ddbProxy.calls.map((c) => c.operation)).toEqual(["DynamoDB_20120810.GetItem"]);
-  expect(s3Proxy.calls).toEqual([]);
+  expect(stores.dynamodbFront.calls.map((c) => c.operation)).toEqual(["DynamoDB_20120810.GetItem"]);
+  expect(stores.s3Front.calls).toEqual([]);
   expect(await audited(id)).toBe(false);
 });
 
 it("a write refused for another reason than its condition is a 503, not a conflict: no replay read, the audit object removed", async () => {
-  ddbProxy.fail(dynamoOperation("PutItem"), dynamoError("ProvisionedThroughputExceededException", "Throughput exceeds the table's limit"));
+  stores.dynamodbFront.fail(
+    dynamoOperation("PutItem"),
+    dynamoError("ProvisionedThroughputExceededException", "Throughput exceeds the table's limit"),
+  );
   const { id, run } = post();
   const { result } = await run();
   expect(result.statusCode).toBe(503);
   expect(JSON.parse(result.body)).toMatchObject({ error: "dynamodb unavailable" });
-  const operations = ddbProxy.calls.map((c) => c.operation.split(".").pop());
+  const operations = stores.dynamodbFront.calls.map((c) => c.operation.split(".").pop());
   // Only a lost race (ConditionalCheckFailed) reads the winner's record again.
   expect(operations[0]).toBe("GetItem");
   expect(operations.slice(1).every((op) => op === "PutItem")).toBe(true);
   expect(operations.length).toBeGreaterThan(1);
-  expect(s3Proxy.calls.map((c) => c.method)).toEqual(["PUT", "DELETE"]);
+  expect(stores.s3Front.calls.map((c) => c.method)).toEqual(["PUT", "DELETE"]);
   expect(await stored(id)).toBeUndefined();
   expect(await audited(id)).toBe(false);
 });
 
 it("an audit clean-up S3 refuses is logged with the record id, and the answer is still the write's failure", async () => {
-  ddbProxy.fail(dynamoOperation("PutItem"), dynamoError("ProvisionedThroughputExceededException", "Throughput exceeds the table's limit"));
-  s3Proxy.fail((call) => call.method === "DELETE", {
+  stores.dynamodbFront.fail(
+    dynamoOperation("PutItem"),
+    dynamoError("ProvisionedThroughputExceededException", "Throughput exceeds the table's limit"),
+  );
+  stores.s3Front.fail((call) => call.method === "DELETE", {
     status: 403,
     headers: { "content-type": "application/xml" },
     body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',

@@ -3,46 +3,35 @@
  * Idempotency-Key are both held past their read (neither sees a record) before either writes, so
  * only DynamoDB's conditional write can keep the second from replacing the first.
  */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { auditKey, createApiHandler, recordKey } from "../../functions/lambda/api.js";
+import { startApiStores, type ApiStores } from "./support/api-stores.js";
 import { DynamoDbBarrier } from "./support/dynamodb-barrier.js";
-import { createTable, removeDir, startDynalite, startS3rver, useTestCredentials } from "./support/emulators.js";
-import type { Emulator } from "./support/emulators.js";
 import { apiEvent, lambdaContext, muteStdout } from "./support/lambda-context.js";
 
 const REGION = "us-east-1";
 const TABLE = "records-race01";
 const BUCKET = "audit-race01";
 
-let ddbEmu: Emulator;
-let s3Emu: Emulator & { directory: string };
+let stores: ApiStores<DynamoDbBarrier, undefined>;
 let barrier: DynamoDbBarrier;
-let ddb: DynamoDBClient;
-let s3: S3Client;
 let unmute: () => void;
 
 beforeAll(async () => {
   unmute = muteStdout();
-  useTestCredentials();
-  [ddbEmu, s3Emu] = await Promise.all([startDynalite(), startS3rver([BUCKET])]);
-  barrier = new DynamoDbBarrier(ddbEmu.endpoint);
-  await barrier.start();
-  // The handler's clients are created per module registry; this file's reach DynamoDB through the barrier.
-  process.env["AWS_ENDPOINT_URL_DYNAMODB"] = barrier.endpoint;
-  process.env["AWS_ENDPOINT_URL_S3"] = s3Emu.endpoint;
-  await createTable(ddbEmu.endpoint, TABLE);
-  ddb = new DynamoDBClient({ region: REGION, endpoint: ddbEmu.endpoint });
-  s3 = new S3Client({ region: REGION, endpoint: s3Emu.endpoint, forcePathStyle: true });
+  stores = await startApiStores({
+    region: REGION,
+    table: TABLE,
+    bucket: BUCKET,
+    dynamodbFront: (upstream) => new DynamoDbBarrier(upstream),
+  });
+  barrier = stores.dynamodbFront;
 });
 
 afterAll(async () => {
   unmute?.();
-  ddb?.destroy();
-  s3?.destroy();
-  await barrier?.stop();
-  await Promise.all([ddbEmu?.stop(), s3Emu?.stop()]);
-  if (s3Emu) removeDir(s3Emu.directory);
+  await stores?.stop();
 });
 
 const post = (key: string, body: unknown, requestId: string) =>
@@ -75,9 +64,9 @@ it("two same-key requests forced past the read store one record, and both answer
   expect(new Set(bodies.map((b) => `${b.id} ${b.createdAt}`)).size).toBe(1);
 
   // One record, the winner's, and its audit object is still there.
-  const stored = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(bodies[0]!.id), ConsistentRead: true }));
+  const stored = await stores.ddb.send(new GetItemCommand({ TableName: TABLE, Key: recordKey(bodies[0]!.id), ConsistentRead: true }));
   expect(stored.Item?.["createdAt"]?.S).toBe(bodies[0]!.createdAt);
   // The loser answered with the winner's record instead of deleting the audit object under it.
-  const audit = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: auditKey(bodies[0]!.id) }));
+  const audit = await stores.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: auditKey(bodies[0]!.id) }));
   expect(audit.ContentType).toBe("application/json");
 });

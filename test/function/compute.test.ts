@@ -250,6 +250,14 @@ describe("compute block", () => {
       );
     });
 
+    it("builds the probed cluster's ARN in the partition and account of the table AWS reported", () => {
+      const elsewhere = "arn:aws-us-gov:dynamodb:us-west-2:210987654321:table/dr-table-prod01-9872f00b";
+      const reported = { ...observed, ...observedOf({ "table-replica": { arn: elsewhere } }, "secondary") };
+      const { resources } = runBlock(compute, "compute", { spec, observed: reported, role: "secondary" });
+      const probe = policyOf(resources["role-dr-check-policy"]).Statement.find((s) => s.Sid === "ProbePrimaryDatabase");
+      expect(probe?.Resource).toBe("arn:aws-us-gov:rds:us-east-1:210987654321:cluster:dr-aurora-prod01-9872f00b-us-east-1");
+    });
+
     const URL = (region: string) => `https://sqs.${region}.amazonaws.com/${ACCOUNT}/dr-queue-prod01-9872f00b-${region}`;
     const sendStatements = (resources: Record<string, any>) =>
       policyOf(resources["role-api-policy"]).Statement.filter(

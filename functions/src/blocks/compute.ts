@@ -112,10 +112,10 @@ export function primaryClusterName(scope: RegionScope): string {
   return awsName("aurora", scope.nameParts(scope.env.primary.name));
 }
 
-/** Its ARN; the account is the one in the (observed) table ARN, since both live in one account. */
+/** Its ARN; partition and account are those of the (observed) table ARN, since both live in one account. */
 function primaryClusterArn(arns: Arns, scope: RegionScope): string {
-  const [, partition, , , account] = arns.table.split(":");
-  return `arn:${partition ?? "aws"}:rds:${scope.env.primary.name}:${account}:cluster:${primaryClusterName(scope)}`;
+  const [, partition, , , account] = arns.table.split(":") as [string, string, string, string, string];
+  return `arn:${partition}:rds:${scope.env.primary.name}:${account}:cluster:${primaryClusterName(scope)}`;
 }
 
 /** The ARN of a cluster's first instance, `<cluster>-1`, the one the failover orchestrator may add. */

@@ -339,5 +339,14 @@ describe("compute block", () => {
       expect(pending).toContainEqual({ resource: "secondary-function-api", reason: "waits for url of primary-queue" });
       expect(pending).toContainEqual({ resource: "secondary-role-api-policy", reason: "waits for arn of primary-storage-key" });
     });
+
+    it("holds a role policy back until every ARN it names is observed, not only some", () => {
+      const { [`primary-storage-key`]: _key, ...withoutPrimaryKey } = observed;
+      const { resources, pending } = runBlock(compute, "compute", { spec, observed: withoutPrimaryKey, role: "secondary" });
+      // The API's other-region key is the one missing; everything else it names is there.
+      expect(resources["role-api-policy"]).toBeUndefined();
+      expect(pending).toContainEqual({ resource: "secondary-role-api-policy", reason: "waits for arn of primary-storage-key" });
+      expect(resources["role-dr-check-policy"]).toBeDefined();
+    });
   });
 });

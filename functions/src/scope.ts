@@ -116,15 +116,23 @@ export class RegionScope {
     return undefined;
   }
 
-  /** Like atProvider, for a field AWS reports as a list of objects (e.g. a certificate's validation options). */
-  atProviderList(
+  /**
+   * Like atProvider, for a field AWS reports as a list of objects (a certificate's validation
+   * options): the first item `complete` accepts. AWS may list an item before it has filled it in,
+   * and that counts as not there yet.
+   */
+  atProviderItem(
     logical: string,
     field: string,
     waiting: string,
+    complete: (item: Record<string, unknown>) => boolean,
     role: RegionRole = this.region.role,
-  ): Array<Record<string, unknown>> | undefined {
+  ): Record<string, unknown> | undefined {
     const value = this.observed(logical, role)?.status?.atProvider?.[field];
-    if (Array.isArray(value) && value.length > 0) return value as Array<Record<string, unknown>>;
+    const item = Array.isArray(value)
+      ? (value as Array<Record<string, unknown>>).find((i) => i !== null && typeof i === "object" && complete(i))
+      : undefined;
+    if (item) return item;
     this.pendingSink.push({ resource: this.key(waiting), reason: `waits for ${field} of ${this.key(logical, role)}` });
     return undefined;
   }

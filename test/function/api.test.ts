@@ -190,3 +190,64 @@ describe("api block, what the stage exposes", () => {
     );
   });
 });
+
+describe("api block, the certificate's DNS validation", () => {
+  const HOSTNAME = "api.payments.example.com";
+  const spec = {
+    tier: "warm-standby",
+    secondaryRegion: "us-west-2",
+    dns: { hostedZoneId: "Z0123456789EXAMPLE0PAY", zoneName: "payments.example.com", hostname: HOSTNAME },
+  };
+  const option = (name: string, value = `_v.${name}.acm-validations.aws.`) => ({
+    domainName: HOSTNAME,
+    resourceRecordName: name,
+    resourceRecordType: "CNAME",
+    resourceRecordValue: value,
+  });
+  const certificate = (role: "primary" | "secondary", options: unknown[]) => ({
+    [`${role}-certificate`]: { status: { atProvider: { domainValidationOptions: options } } },
+  });
+  const zone = { "primary-team-zone": { status: { atProvider: { name: "payments.example.com", vpc: [] } } } };
+
+  it("writes no record from an option ACM has not filled in yet, and says what it waits for", () => {
+    const observed = { ...observedOf(OBSERVED), ...zone, ...certificate("primary", [{ domainName: HOSTNAME }]) };
+    const { resources, pending } = runBlock(api, "api", { spec, observed });
+    expect(resources["certificate-validation-record"]).toBeUndefined();
+    expect(pending).toContainEqual({
+      resource: "primary-certificate-validation",
+      reason: "waits for domainValidationOptions of primary-certificate",
+    });
+  });
+
+  it("lets the secondary validate through the primary's record when ACM gives both the same, and write its own when not", () => {
+    const same = option("_a1.api.payments.example.com.");
+    const shared = { ...zone, ...certificate("primary", [same]), ...certificate("secondary", [same]) };
+    expect(runBlock(api, "api", { spec, observed: shared, role: "secondary" }).resources["certificate-validation-record"]).toBeUndefined();
+    expect(runBlock(api, "api", { spec, observed: shared }).resources["certificate-validation-record"].spec.forProvider).toMatchObject({
+      name: same.resourceRecordName,
+      records: [same.resourceRecordValue],
+    });
+
+    const own = option("_b2.api.payments.example.com.");
+    const apart = { ...zone, ...certificate("primary", [same]), ...certificate("secondary", [own]) };
+    const { resources } = runBlock(api, "api", { spec, observed: apart, role: "secondary" });
+    expect(resources["certificate-validation-record"].spec.forProvider).toMatchObject({
+      name: own.resourceRecordName,
+      type: "CNAME",
+      records: [own.resourceRecordValue],
+      // Both records live in the team's zone, which the primary observes.
+      zoneIdSelector: { matchLabels: { "dr.platform.io/region-role": "primary", "dr.platform.io/resource": "team-zone" } },
+    });
+  });
+
+  it("maps no custom domain before ACM has issued the certificate, which API Gateway would refuse", () => {
+    const same = option("_a1.api.payments.example.com.");
+    const recorded = { "primary-certificate-validation-record": { status: { atProvider: { fqdn: "_a1.api.payments.example.com" } } } };
+    const observed = { ...observedOf(OBSERVED), ...zone, ...certificate("primary", [same]), ...recorded };
+    const { resources, pending } = runBlock(api, "api", { spec, observed });
+    expect(resources["certificate-validation"].spec.forProvider.validationRecordFqdns).toEqual(["_a1.api.payments.example.com"]);
+    expect(resources["domain-name"]).toBeUndefined();
+    expect(resources["base-path-mapping"]).toBeUndefined();
+    expect(pending).toContainEqual({ resource: "primary-domain-name", reason: "waits for id of primary-certificate-validation" });
+  });
+});

@@ -179,14 +179,18 @@ describe("RegionScope", () => {
     expect(pending).toEqual([]);
     expect(scope.atProvider("cert", "empty", "record", "primary")).toBeUndefined();
     expect(scope.atProvider("missing", "arn", "record")).toBeUndefined();
-    expect(scope.atProviderList("cert", "options", "validation", "primary")).toEqual([{ name: "a" }]);
-    expect(scope.atProviderList("cert", "none", "validation", "primary")).toBeUndefined();
-    expect(scope.atProviderList("cert", "arn", "validation")).toBeUndefined();
+    const named = (item: Record<string, unknown>) => typeof item["name"] === "string";
+    expect(scope.atProviderItem("cert", "options", "validation", named, "primary")).toEqual({ name: "a" });
+    expect(scope.atProviderItem("cert", "none", "validation", named, "primary")).toBeUndefined();
+    expect(scope.atProviderItem("cert", "arn", "validation", named)).toBeUndefined();
+    // Listed but not filled in yet counts as not there.
+    expect(scope.atProviderItem("cert", "options", "validation", (item) => item["name"] === "b", "primary")).toBeUndefined();
     expect(pending).toEqual([
       { resource: "secondary-record", reason: "waits for empty of primary-cert" },
       { resource: "secondary-record", reason: "waits for arn of secondary-missing" },
       { resource: "secondary-validation", reason: "waits for none of primary-cert" },
       { resource: "secondary-validation", reason: "waits for arn of secondary-cert" },
+      { resource: "secondary-validation", reason: "waits for options of primary-cert" },
     ]);
   });
 });

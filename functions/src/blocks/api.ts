@@ -250,11 +250,10 @@ interface ValidationOption {
  * the validation: a secondary whose record is the primary's never composes a record of its own.
  */
 function validationOption(scope: RegionScope, hostname: string, role = scope.region.role): Required<ValidationOption> | undefined {
-  const options = scope.atProviderList(LOGICAL.certificate, "domainValidationOptions", LOGICAL.certificateValidation, role);
-  const option = (options as ValidationOption[] | undefined)?.find((o) => o.domainName === hostname);
-  return option?.resourceRecordName && option.resourceRecordType && option.resourceRecordValue
-    ? (option as Required<ValidationOption>)
-    : undefined;
+  const filledIn = (o: ValidationOption) =>
+    o.domainName === hostname && !!o.resourceRecordName && !!o.resourceRecordType && !!o.resourceRecordValue;
+  return scope.atProviderItem(LOGICAL.certificate, "domainValidationOptions", LOGICAL.certificateValidation, filledIn, role) as
+    Required<ValidationOption> | undefined;
 }
 
 /**

@@ -18,10 +18,11 @@ declare -A PARTS=(
   [blocks-data]="$(echo functions/src/blocks/{storage,database}.ts)"
   [blocks-compute]="$(echo functions/src/blocks/{compute,monitoring}.ts)"
   [blocks-integration]="$(echo functions/src/blocks/{api,events,backup}.ts)"
-  [core]="functions/src/*.ts $(echo '!functions/src/'{codec,main,namespaced-models.generated}.ts)"
+  [core-compose]="$(echo functions/src/{compose,environment,scope,status,guards,connection,dr-links,usages,flavor}.ts)"
+  [core-serve]="$(echo functions/src/{server,memo,function,render,settings,block,lambda-code}.ts)"
   [codec]="functions/src/codec.ts"
 )
-ORDER=(lambda blocks-edge blocks-data blocks-compute blocks-integration core codec)
+ORDER=(lambda blocks-edge blocks-data blocks-compute blocks-integration core-compose core-serve codec)
 
 # Stryker's --mutate takes globs separated by commas.
 commas() {

@@ -124,6 +124,7 @@ describe("RegionScope", () => {
   const observed = {
     "primary-cert": { status: { atProvider: { arn: "arn:cert", empty: "", options: [{ name: "a" }], none: [] } } },
     "secondary-cert": { status: { atProvider: { arn: "arn:cert-2" } } },
+    "primary-odd": { status: { atProvider: { options: [null, "text", { name: "c" }] } } },
   };
   const env = buildEnvironment(xr(), observed);
   const pending: Pending[] = [];
@@ -183,6 +184,8 @@ describe("RegionScope", () => {
     expect(scope.atProviderItem("cert", "options", "validation", named, "primary")).toEqual({ name: "a" });
     expect(scope.atProviderItem("cert", "none", "validation", named, "primary")).toBeUndefined();
     expect(scope.atProviderItem("cert", "arn", "validation", named)).toBeUndefined();
+    // Anything but an object in the list is passed over, not read.
+    expect(scope.atProviderItem("odd", "options", "validation", named, "primary")).toEqual({ name: "c" });
     // Listed but not filled in yet counts as not there.
     expect(scope.atProviderItem("cert", "options", "validation", (item) => item["name"] === "b", "primary")).toBeUndefined();
     expect(pending).toEqual([

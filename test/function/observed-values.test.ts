@@ -166,6 +166,10 @@ describe("status", () => {
     expect(isReady(undefined)).toBe(false);
     expect(isReady({ status: {} })).toBe(false);
     expect(isReady(atProvider({}, true))).toBe(true);
+    // A managed resource reports Synced beside Ready: Ready True is what counts.
+    const synced = { type: "Synced", status: "True" };
+    expect(isReady({ status: { conditions: [synced, { type: "Ready", status: "True" }] } })).toBe(true);
+    expect(isReady({ status: { conditions: [synced, { type: "Ready", status: "False" }] } })).toBe(false);
   });
 
   it("names the active region, the backups and, for two regions, how clients follow a failover", () => {

@@ -1,8 +1,9 @@
 /**
  * The jest run that judges mutants (`npm run test:mutation`): the semantic suites over the function
- * and the Lambda handlers. Left out: golden diffs and bundle or dist staleness checks, which fail on
- * any change to the output whether or not behaviour broke, and suites that run the code in a child
- * process (the gRPC, TLS and SIGTERM servers, the fuzz runner), whose coverage Stryker does not see.
+ * and the Lambda handlers, including those that serve the function in a child process (gRPC, TLS,
+ * the entry point's flags and signals), whose reach the dry run learns from the children themselves
+ * (tools/mutation/jest/child-coverage.mjs). Left out: golden diffs and bundle or dist staleness
+ * checks, which fail on any change to the output whether or not behaviour broke.
  * Also left out, to keep a mutant's run in seconds: the suites that check every composed resource
  * against the provider's models and CRDs (kinds, crd-schemas, references, namespaced-crds), 20-55 s
  * a run each. A mutant only they would kill counts as surviving, so the score is a floor.
@@ -24,12 +25,11 @@ export default {
     "<rootDir>/test/provider/**/*.test.ts",
     "<rootDir>/test/flavor/**/*.test.ts",
     "<rootDir>/test/drill/**/*.test.ts",
-    "<rootDir>/test/server/cache-size.test.ts",
+    "<rootDir>/test/server/**/*.test.ts",
   ],
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,
     "<rootDir>/test/function/golden.test.ts",
-    "<rootDir>/test/function/grpc.test.ts",
     "<rootDir>/test/lambda/bundle.test.ts",
     "<rootDir>/test/security/policy-cli.test.ts",
     "<rootDir>/test/function/kinds.test.ts",

@@ -5,6 +5,20 @@
  * that do not compile. Concurrency 4 is two checkers and two test runners, which Stryker splits
  * evenly; the checkers finish early. tools/mutation/parts.sh runs the scope in parts.
  */
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Suites that serve the function in a child process (gRPC, TLS, the process entry and its signals)
+// judge mutants too: every Node process started from here preloads tools/mutation/jest/child-coverage.mjs,
+// which reports what a child reached in the dry run into this folder.
+const root = fileURLToPath(new URL(".", import.meta.url));
+mkdirSync(join(root, ".cache"), { recursive: true });
+process.env.MUTATION_CHILD_COVERAGE = mkdtempSync(join(root, ".cache", "mutation-child-coverage-"));
+process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${new URL("tools/mutation/jest/child-coverage.mjs", import.meta.url)}`]
+  .filter(Boolean)
+  .join(" ");
+
 export default {
   packageManager: "npm",
   testRunner: "jest",
@@ -21,7 +35,7 @@ export default {
     // is outside the sandbox: ignorePatterns leaves out every build folder.)
     "!functions/lambda/bundles.generated.ts",
     "!functions/src/namespaced-models.generated.ts",
-    // The gRPC entry point is served in a child process, where no mutant is active.
+    // The entry point only wires serveFunction (server.ts) to compose; the entry suites run it.
     "!functions/src/main.ts",
   ],
   ignorePatterns: ["build", "coverage", "reports", ".cache", "bench/results", "test/e2e"],

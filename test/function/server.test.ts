@@ -5,8 +5,9 @@
  * child process). The compose functions here are small stand-ins whose calls are counted; one
  * test serves the real one.
  */
+import { connect } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import {
   FunctionRunnerServiceService,
   RunFunctionRequest,
@@ -20,13 +21,21 @@ import { createFunctionServer, MAX_MESSAGE_BYTES, ResponseCache, type FunctionSe
 import { compose as realCompose } from "../../functions/src/function.js";
 import { compositeOf, requestFor } from "../../functions/src/render.js";
 
-const logger = pino({ level: "silent" });
+const silent = pino({ level: "silent" });
+
+/** A logger that keeps the records it is given, to check what the server says and what it leaves out. */
+function recordingLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
+  const records: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: "debug" }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, records };
+}
 const PATH = FunctionRunnerServiceService.runFunction.path;
 /** Ten times jest's testTimeout (jest.config.js): a shutdown that waited for it would fail its test. */
 const BEYOND_TEST_TIMEOUT_MS = 10 * 60_000;
 
 interface Served {
   fn: FunctionServer;
+  port: number;
   client: grpc.Client;
   /** The raw response bytes for raw request bytes, or the gRPC error. */
   call(request: Uint8Array, deadlineMs?: number): Promise<Buffer>;
@@ -34,7 +43,7 @@ interface Served {
   close(): Promise<void>;
 }
 
-async function serve(compose: ComposeFunction, cacheBytes?: number): Promise<Served> {
+async function serve(compose: ComposeFunction, cacheBytes?: number, logger: Logger = silent): Promise<Served> {
   const fn = createFunctionServer(compose, logger, cacheBytes);
   const port = await new Promise<number>((resolve, reject) =>
     fn.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
@@ -55,6 +64,7 @@ async function serve(compose: ComposeFunction, cacheBytes?: number): Promise<Ser
     );
   return {
     fn,
+    port,
     client,
     call,
     run: async (request) => RunFunctionResponse.decode(await call(RunFunctionRequest.encode(request).finish())),
@@ -81,6 +91,20 @@ function counting(): { compose: ComposeFunction; calls: () => number } {
     return rsp;
   };
   return { compose, calls: () => calls };
+}
+
+/**
+ * `promise`, or a rejection naming `what` once `ms` have passed: a shutdown that never ends fails its
+ * test and still reaches the test's clean-up, which closes the server (a jest timeout would not).
+ */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const grpcError = async (promise: Promise<unknown>): Promise<grpc.ServiceError> => {
@@ -214,11 +238,16 @@ describe("createFunctionServer over real gRPC on 127.0.0.1", () => {
     }
   });
 
-  it("turns a compose function that throws into a Fatal result carrying its message", async () => {
+  it("turns a compose function that throws into a Fatal result carrying its message, and logs it", async () => {
     let thrown: unknown = new Error("the blocks disagree");
-    const served = await serve(() => {
-      throw thrown;
-    });
+    const { logger, records } = recordingLogger();
+    const served = await serve(
+      () => {
+        throw thrown;
+      },
+      undefined,
+      logger,
+    );
     try {
       const rsp = await served.run(request("t1"));
       expect(rsp.results.map((r) => [r.severity, r.message])).toEqual([[Severity.SEVERITY_FATAL, "the blocks disagree"]]);
@@ -226,6 +255,10 @@ describe("createFunctionServer over real gRPC on 127.0.0.1", () => {
       thrown = "not an Error";
       const other = await served.run(request("t2"));
       expect(other.results.map((r) => [r.severity, r.message])).toEqual([[Severity.SEVERITY_FATAL, "not an Error"]]);
+      expect(records.map(({ msg, error }) => ({ msg, error }))).toEqual([
+        { msg: "function invocation failed", error: "the blocks disagree" },
+        { msg: "function invocation failed", error: "not an Error" },
+      ]);
     } finally {
       await served.close();
     }
@@ -313,10 +346,12 @@ describe("createFunctionServer over real gRPC on 127.0.0.1", () => {
       }
     });
 
-    it("ends at its deadline when a request never finishes", async () => {
-      const served = await serve(() => new Promise(() => {}));
+    it("ends at its deadline when a request never finishes, saying how many it cut off", async () => {
+      const { logger, records } = recordingLogger();
+      const served = await serve(() => new Promise(() => {}), undefined, logger);
       try {
-        const pending = grpcError(served.call(RunFunctionRequest.encode(request("t1")).finish(), 20_000));
+        // The client would wait beyond the test's timeout: only the shutdown's deadline can end the call.
+        const pending = grpcError(served.call(RunFunctionRequest.encode(request("t1")).finish(), BEYOND_TEST_TIMEOUT_MS));
         // Wait until the request is in flight.
         await new Promise((r) => setTimeout(r, 300));
         let cutOff = false;
@@ -325,10 +360,59 @@ describe("createFunctionServer over real gRPC on 127.0.0.1", () => {
         // Before its deadline the call in flight is left open; at it, shutdown ends and cuts it off.
         await new Promise((r) => setTimeout(r, 100));
         expect(cutOff).toBe(false);
-        await shutdown;
+        await within(shutdown, 20_000, "the shutdown did not end at its deadline");
         // The open call was cut off, not answered.
-        expect((await pending).code).not.toBe(grpc.status.OK);
+        expect((await pending).code).toBe(grpc.status.CANCELLED);
+        expect(records).toContainEqual(
+          expect.objectContaining({ level: 40, inFlight: 1, msg: "requests still in flight at the shutdown deadline" }),
+        );
       } finally {
+        await served.close();
+      }
+    });
+
+    it("answers every request in flight, not only the first to finish, before it ends", async () => {
+      const gates = new Map<string, () => void>();
+      const served = await serve(async (req, rsp) => {
+        await new Promise<void>((resolve) => gates.set(req.meta!.tag, resolve));
+        normal(rsp, `answered ${req.meta!.tag}`);
+        return rsp;
+      });
+      try {
+        const first = served.run(request("first"));
+        const second = served.run(request("second"));
+        while (gates.size < 2) await new Promise((r) => setTimeout(r, 20));
+        const shutdown = served.fn.shutdown(BEYOND_TEST_TIMEOUT_MS);
+        gates.get("first")!();
+        expect((await first).results.map((r) => r.message)).toEqual(["answered first"]);
+        // Longer than the flush after the last answer: a shutdown that counted the first as the last
+        // would have closed the second's stream by now.
+        await new Promise((r) => setTimeout(r, 1_500));
+        gates.get("second")!();
+        expect((await second).results.map((r) => r.message)).toEqual(["answered second"]);
+        await shutdown;
+      } finally {
+        await served.close();
+      }
+    });
+
+    it("ends once nothing is in flight, even while a client holds a request it never finished sending", async () => {
+      const { compose, calls } = counting();
+      const served = await serve(compose);
+      const session = connect(`http://127.0.0.1:${served.port}`);
+      session.on("error", () => {});
+      try {
+        // A gRPC frame header announcing 10 bytes, none of which follow: the call never reaches the
+        // function, and HTTP/2 keeps the stream (and so gRPC's own graceful shutdown) open.
+        const stream = session.request({ ":method": "POST", ":path": PATH, "content-type": "application/grpc", te: "trailers" });
+        stream.on("error", () => {});
+        stream.write(Buffer.from([0, 0, 0, 0, 10]));
+        await new Promise((resolve) => stream.once("ready", resolve));
+        await new Promise((r) => setTimeout(r, 200));
+        await within(served.fn.shutdown(BEYOND_TEST_TIMEOUT_MS), 20_000, "the shutdown did not end with nothing in flight");
+        expect(calls()).toBe(0);
+      } finally {
+        session.destroy();
         await served.close();
       }
     });

@@ -23,7 +23,10 @@ export interface RunningFunction {
   process: ChildProcess;
   run(req: RunFunctionRequest, deadlineMs?: number): Promise<RunFunctionResponse>;
   stop(): Promise<number | null>;
+  /** Everything it wrote, stdout and stderr interleaved. */
   logs(): string;
+  /** What it wrote to stdout: its log lines. */
+  stdout(): string;
 }
 
 const Client = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, "FunctionRunnerService");
@@ -33,6 +36,38 @@ const Client = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, "
  * against a server that lacks what it tests (a SIGTERM handler, say).
  */
 const ENTRY = process.env["FUNCTION_SERVER_ENTRY"] ?? "functions/src/main.ts";
+
+/** The name the entry point gives itself in its help and errors. */
+export const FUNCTION_NAME = "function-dr-environment";
+
+export interface EntryRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the entry point with `args` until it exits on its own (help, a refused flag, a failed bind),
+ * killing it after `limitMs`: a run that has to be killed ends with `signal` SIGKILL.
+ */
+export function runEntry(args: string[], env: NodeJS.ProcessEnv = {}, limitMs = 30_000): Promise<EntryRun> {
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const limit = setTimeout(() => child.kill("SIGKILL"), limitMs);
+  return new Promise((resolve) =>
+    child.once("close", (code, signal) => {
+      clearTimeout(limit);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
 
 export interface Transport {
   /** Flags that choose how the server listens: `--insecure`, or `--tls-server-certs-dir <dir>`. */
@@ -51,9 +86,11 @@ export async function startFunction(extraArgs: string[] = [], transport: Transpo
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
+  let stdout = "";
+  child.stdout?.on("data", (d) => ((output += d), (stdout += d)));
   child.stderr?.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": by then everything it wrote has been read.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   // A test that dies before stop() must not leave the server running after the test process.
   const reap = () => child.kill("SIGKILL");
   process.once("exit", reap);
@@ -75,6 +112,7 @@ export async function startFunction(extraArgs: string[] = [], transport: Transpo
     address,
     process: child,
     logs: () => output,
+    stdout: () => stdout,
     run: (req, deadlineMs = 10_000) =>
       new Promise((resolve, reject) =>
         client.runFunction(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, r) => (e ? reject(e) : resolve(r))),

@@ -7,11 +7,29 @@
  * tests reach, and how long the file took, so that ./sequencer.js runs a mutant only against the
  * files that can observe it, those that exercise it first.
  */
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { FILE_COVERAGE } from "./file-coverage-table.js";
 
 /** Stryker's instrumenter context; absent outside Stryker. */
 const context = globalThis[globalThis.__strykerGlobalNamespace__ ?? "__stryker__"];
+
+/**
+ * Adds what child processes reached and reported as they exited (./child-coverage.mjs) to the static
+ * coverage Stryker reads after the dry run, so that the suite that started them is run against
+ * those mutants.
+ */
+function absorbChildCoverage() {
+  const dir = process.env.MUTATION_CHILD_COVERAGE;
+  if (!dir) return;
+  context.mutantCoverage ??= { static: {}, perTest: {} };
+  const covered = context.mutantCoverage.static;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    for (const [id, count] of Object.entries(JSON.parse(readFileSync(path, "utf8")))) covered[id] = (covered[id] ?? 0) + count;
+    rmSync(path);
+  }
+}
 
 /** Every mutant id reached so far in this jest run, with how often (static and per test together). */
 function reachedCounts() {
@@ -30,6 +48,7 @@ const RECORD = Symbol.for("mutation.file-coverage");
 function attribute(phase) {
   const record = context[RECORD];
   if (record.file === undefined) return;
+  absorbChildCoverage();
   const counts = reachedCounts();
   const entry = (record.byFile[record.file] ??= { ms: 0, loaded: [], exercised: [] });
   const reached = new Set(entry[phase]);
@@ -52,4 +71,11 @@ if (context && process.env.__STRYKER_ACTIVE_MUTANT__ === undefined) {
   // Registered before the test file loads, so this runs first: after its modules load, before its hooks.
   beforeAll(() => attribute("loaded"));
   afterAll(() => attribute("exercised"));
+  // A suite stops the children it started in its own afterAll, which runs after the one above: each
+  // gets a second one, registered after it, that counts what those children reported on exit.
+  const suiteAfterAll = globalThis.afterAll;
+  globalThis.afterAll = (fn, timeout) => {
+    suiteAfterAll(fn, timeout);
+    suiteAfterAll(() => attribute("exercised"));
+  };
 }

@@ -86,10 +86,12 @@ describe("logs and signals", () => {
 
   it.each(["SIGINT", "SIGTERM"] as const)("on %s shuts down once, however many signals arrive, and exits 0", async (signal) => {
     const fn = await startFunction();
+    // "close": by then everything it wrote has been read.
+    const closed = new Promise<number | null>((resolve) => fn.process.once("close", resolve));
     fn.process.kill(signal);
     fn.process.kill(signal);
-    // stop() sends one more SIGTERM and waits for the exit.
-    expect(await fn.stop()).toBe(0);
+    expect(await closed).toBe(0);
+    await fn.stop();
     const messages = logLines(fn.stdout()).map((line) => line.msg);
     expect(messages.filter((msg) => msg.startsWith("received "))).toEqual([`received ${signal}, shutting down`]);
     expect(messages.filter((msg) => msg === "server shut down")).toHaveLength(1);
